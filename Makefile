@@ -1,0 +1,46 @@
+# Coso — the two set-up commands are `make run` and `make test`; both install what they need first.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SCALE ?= 0.02
+
+.PHONY: setup run test check bench demo clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	@mkdir -p var
+	$(BIN)/coso migrate --noinput -v0
+	$(BIN)/coso load_demo
+
+run: demo
+	$(BIN)/coso collectstatic --noinput -v0
+	@echo ""
+	@echo "  Coso đang chạy tại: http://$(HOST):$(PORT)/"
+	@echo "  Đăng nhập (Ban Tổ chức Tỉnh ủy):  tentinh / coso-demo-2025"
+	@echo "  Quản trị hệ thống:                admin / coso-admin-2025"
+	@echo ""
+	$(BIN)/coso runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+check: setup
+	$(BIN)/ruff check coso tests bench
+	$(BIN)/ruff format --check coso tests bench
+	$(BIN)/mypy coso
+
+bench: setup
+	$(BIN)/python -m bench.run --scale $(SCALE)
+
+clean:
+	rm -rf var/coso.sqlite3* var/static

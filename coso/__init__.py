@@ -1,0 +1,1 @@
+"""Coso: công tác xây dựng tổ chức cơ sở đảng."""
