@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.conf import settings
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="orgs:tree", permanent=False), name="home"),
+    path("", include("coso.accounts.urls")),
+    path("orgs/", include("coso.orgs.urls")),
+    path("api/v1/", include("coso.api_urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
