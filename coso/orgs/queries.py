@@ -73,6 +73,7 @@ class Node:
     grassroots: int = 0
     cells: int = 0
     children: int = 0
+    loaded: list[Node] | None = None  # children already fetched (the tree opens a lone root)
 
     @property
     def org(self) -> Organization:
@@ -245,9 +246,14 @@ def restructurings(user: Any) -> QuerySet[Restructuring]:
     return restrict(Restructuring.objects.all(), user).select_related("decision", "created_by")
 
 
-def events_of(org: Organization) -> QuerySet[Restructuring]:
+def events_of(org: Organization, *, own: bool = False) -> QuerySet[Restructuring]:
+    """Restructurings that touched `org`; with `own`, only those where it was the subject, a source, a target
+    or a moved child (not, say, the establishment of its own children)."""
+    links = Q(links__org=org)
+    if own:
+        links &= Q(links__role__in=["subject", "source", "target", "child"])
     return (
-        Restructuring.objects.filter(links__org=org)
+        Restructuring.objects.filter(links)
         .distinct()
         .select_related("decision", "created_by")
         .order_by("-on", "-id")

@@ -823,3 +823,39 @@ def split(
 
 def find_org(code: str) -> Organization | None:
     return Organization.objects.filter(code__iexact=nfc(code)).first()
+
+
+# ------------------------------------------------------------------------------------------ vocabularies
+
+
+def _require_global(actor: Any) -> None:
+    if actor is not None and not actor.is_superuser:
+        raise DomainError("Chỉ quản trị toàn hệ thống được sửa danh mục dùng chung.")
+
+
+@transaction.atomic
+def save_vocabulary(actor: Any, model: type[OrgKind] | type[CellCategory], instance: Any | None,
+                    **values: Any) -> Any:
+    """Add or change a kind or a category. Names are unique; the code is made from the name once, then kept."""
+    _require_global(actor)
+    name = nfc(values.pop("name", ""))
+    if not name:
+        raise DomainError("Hãy nhập tên.", field="name")
+    clash = model.objects.filter(name__iexact=name)
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        raise DomainError(f"Đã có “{name}” trong danh mục; hãy chọn tên khác.", field="name")
+    obj = instance or model()
+    if instance is None:
+        base = fold(name).replace(",", " ").replace(" ", "_")[:36] or "muc"
+        code, i = base, 1
+        while model.objects.filter(code=code).exists():
+            i += 1
+            code = f"{base}_{i}"
+        obj.code = code
+    obj.name = name
+    for key, value in values.items():
+        setattr(obj, key, value)
+    _stamp(obj, actor, "Sửa danh mục" if instance else "Thêm vào danh mục").save()
+    return obj

@@ -44,3 +44,8 @@ def with_query(context: template.Context, **kwargs: object) -> str:
             params[key] = value
     encoded = params.urlencode()
     return "?" + encoded if encoded else ""
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    return mapping.get(key, "") if mapping else ""
