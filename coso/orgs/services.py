@@ -282,10 +282,12 @@ def _set_current_paths(paths: Mapping[int, str]) -> None:
 
 
 def _bump(org: Organization, actor: Any, reason: str, **changes: Any) -> None:
+    """Record a change of `org` (its version goes up). Only the named fields are written: `current_path` is kept
+    by `_set_current_paths` and an instance loaded earlier must not write back a stale one."""
     for key, value in changes.items():
         setattr(org, key, value)
     org.version += 1
-    _stamp(org, actor, reason).save()
+    _stamp(org, actor, reason).save(update_fields=[*changes, "version"])
 
 
 def _open_subtree(root: OrgPeriod, on: dt.date) -> list[OrgPeriod]:

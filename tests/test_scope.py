@@ -1,0 +1,232 @@
+"""Scope: every URL pattern of the app, pages and API, is checked against a user of another commune.
+
+A user with the organization-commission role on commune X1 must neither read nor change anything of commune X2:
+every URL that names an object of X2 answers 404 to GET and POST and writes nothing; every list, export and
+search shows nothing of X2. A new URL pattern fails this test until it is added to COVERED below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+
+from coso.accounts.models import RoleGrant, User
+from coso.accounts.services import grant_role
+from coso.orgs import services as s
+from coso.orgs.models import Decision, Organization, OrgPeriod, Restructuring
+from tests.conftest import decision, establish
+
+D = dt.date
+
+
+def walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            yield from walk(p.url_patterns, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield prefix + p.name, p
+
+
+def all_url_names() -> set[str]:
+    names = set()
+    for name, _pattern in walk(get_resolver().url_patterns):
+        if name.startswith(("djdt:", "admin:")):
+            continue
+        names.add(name)
+    return names
+
+
+@pytest.fixture
+def world(tree):
+    """Commune X1 belongs to user A; everything asked for below lives in commune X2."""
+    x2 = tree["X2"]
+    c4 = tree["C4"]
+    # an event and a decision that concern X2 only
+    res = s.rename(None, c4, on=D(2010, 1, 1), decision=decision("77-QĐ/ĐU", D(2009, 12, 1)), name="Chi bộ thôn Bắc Hà")
+    a = User.objects.create_user("a.x1", password="mat-khau-dai-123")
+    b = User.objects.create_user("b.x2", password="mat-khau-dai-123")
+    grant_role(None, user=a, role="org_commission", org=tree["X1"])
+    grant_b = grant_role(None, user=b, role="org_commission", org=x2)
+    token = Token.objects.create(user=a)
+    return {
+        "tree": tree,
+        "a": a,
+        "token": token.key,
+        "b_org": x2,
+        "b_cell": c4,
+        "b_event": res.event,
+        "b_decision": res.event.decision,
+        "b_grant": grant_b,
+        # what must never show to A (codes as rendered, so that A's own query echoed back does not count)
+        "b_names": ["Đảng bộ xã Bình Minh", "Chi bộ thôn Bắc", "<code>X2</code>", "<code>C4</code>", "b.x2",
+                    '"code":"X2"', '"code": "X2"', '"code":"C4"', '"code": "C4"'],
+    }
+
+
+# kwargs builders for URLs that name an object of commune X2
+def code(w: dict[str, Any]) -> dict[str, Any]:
+    return {"code": w["b_org"].code}
+
+
+def event_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_event"].pk}
+
+
+def decision_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_decision"].pk}
+
+
+def grant_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_grant"].pk}
+
+
+OBJECT = "object"  # names an object of X2: 404 on GET and POST
+LIST = "list"  # no object in the URL: the answer must not mention X2
+WRITE_FORM = "write"  # a form without an object: posting X2's codes is refused and writes nothing
+PUBLIC = "public"  # no data of any commune (login, schema, docs, vocabularies)
+
+COVERED: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]] | None]] = {
+    "home": (PUBLIC, None),
+    "accounts:login": (PUBLIC, None),
+    "accounts:logout": (PUBLIC, None),
+    "accounts:password_change": (PUBLIC, None),
+    "accounts:password_change_done": (PUBLIC, None),
+    "accounts:profile": (LIST, None),
+    "accounts:token": (PUBLIC, None),
+    "accounts:grants": (LIST, None),
+    "accounts:revoke": (OBJECT, grant_pk),
+    "orgs:tree": (LIST, None),
+    "orgs:list": (LIST, None),
+    "orgs:export": (LIST, None),
+    "orgs:lookup": (LIST, None),
+    "orgs:establish": (WRITE_FORM, None),
+    "orgs:merge": (WRITE_FORM, None),
+    "orgs:import": (WRITE_FORM, None),
+    "orgs:import_template": (PUBLIC, None),
+    "orgs:vocabulary": (PUBLIC, None),
+    "orgs:decision_file": (OBJECT, decision_pk),
+    "orgs:restructuring": (OBJECT, event_pk),
+    "orgs:detail": (OBJECT, code),
+    "orgs:children": (OBJECT, code),
+    "orgs:history": (OBJECT, code),
+    "orgs:structure": (OBJECT, code),
+    "orgs:rename": (OBJECT, code),
+    "orgs:move": (OBJECT, code),
+    "orgs:dissolve": (OBJECT, code),
+    "orgs:split": (OBJECT, code),
+    "api:schema": (PUBLIC, None),
+    "api:docs": (PUBLIC, None),
+}
+COVERED.update(__import__("tests.api_scope", fromlist=["API_COVERED"]).API_COVERED)
+
+
+def test_every_url_pattern_is_covered():
+    missing = sorted(all_url_names() - set(COVERED))
+    assert not missing, f"URL patterns not covered by the scope test: {missing}"
+
+
+def snapshot() -> tuple[int, ...]:
+    return (
+        Organization.objects.count(),
+        OrgPeriod.objects.count(),
+        Decision.objects.count(),
+        Restructuring.objects.count(),
+        RoleGrant.objects.filter(revoked_at__isnull=True).count(),
+    )
+
+
+@pytest.mark.django_db
+def test_object_urls_answer_404_to_another_commune(world, client):
+    client.force_login(world["a"])
+    api_headers = {"HTTP_AUTHORIZATION": f"Token {world['token']}"}
+    checked = 0
+    for name, (kind, build) in COVERED.items():
+        if kind != OBJECT:
+            continue
+        url = reverse(name, kwargs=build(world))
+        before = snapshot()
+        headers = api_headers if name.startswith("api:") else {}
+        get = client.get(url, **headers)
+        post = client.post(url, {"name": "X", "on": "01/01/2020"}, **headers)
+        # a POST-only URL may refuse GET with 405; then its POST must say 404
+        assert get.status_code in (404, 405), f"GET {url} ({name}) gave {get.status_code}"
+        assert post.status_code in (404, 405), f"POST {url} ({name}) gave {post.status_code}"
+        assert 404 in (get.status_code, post.status_code), f"{url} ({name}) never answered 404"
+        assert snapshot() == before, f"POST {url} ({name}) wrote something"
+        checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.django_db
+def test_lists_show_nothing_of_another_commune(world, client):
+    client.force_login(world["a"])
+    api_headers = {"HTTP_AUTHORIZATION": f"Token {world['token']}"}
+    params = {"q": "", "as_of": "01/01/2015"}
+    for name, (kind, _build) in COVERED.items():
+        if kind != LIST:
+            continue
+        url = reverse(name)
+        headers = api_headers if name.startswith("api:") else {}
+        for query in ({}, params, {"q": "binh minh"}, {"q": "X2"}, {"under": "X2"}, {"as_of": "2015-01-01"}):
+            response = client.get(url, query, **headers)
+            assert response.status_code == 200, f"GET {url} {query} gave {response.status_code}"
+            body = _text(response)
+            for needle in world["b_names"]:
+                assert needle not in body, f"{url} {query} shows {needle!r} of another commune"
+    # and A still sees their own commune
+    assert "Đảng bộ xã An Lạc" in client.get(reverse("orgs:list")).content.decode()
+
+
+def _text(response: Any) -> str:
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        import io
+
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row)
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_write_forms_refuse_another_communes_objects(world, client):
+    client.force_login(world["a"])
+    before = snapshot()
+    common = {"on": "01/01/2021", "decision_number": "1-QĐ", "decision_date": "01/12/2020"}
+    r = client.post(reverse("orgs:establish"), {**common, "code": "NEW1", "name": "Chi bộ mới",
+                                                "kind": world["b_cell"].periods.first().kind_id, "parent": "X2"})
+    assert r.status_code == 200 and "phạm vi" in r.content.decode()
+    r = client.post(reverse("orgs:merge"), {**common, "sources": "C4", "mode": "into", "into": "C1"})
+    assert r.status_code == 200 and "C4" in r.content.decode()
+    r = client.post(reverse("orgs:merge"), {**common, "sources": "C1", "mode": "into", "into": "C4"})
+    assert r.status_code == 200
+    r = client.post(reverse("accounts:grants"), {"g-username": "a.x1", "g-role": "viewer", "g-org": "X2"})
+    assert r.status_code == 200 and "phạm vi" in r.content.decode()
+    assert snapshot() == before
+    api_cases = __import__("tests.api_scope", fromlist=["api_write_cases"]).api_write_cases(world)
+    for url, body in api_cases:
+        r = client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {world['token']}")
+        assert r.status_code in (400, 404), f"POST {url} {body} gave {r.status_code}"
+        assert snapshot() == before, f"POST {url} {body} wrote something"
+
+
+@pytest.mark.django_db
+def test_scope_follows_todays_subtree(tree):
+    """A grant covers the subtree as it stands today: an organization moved in leaves the old scope."""
+    u = User.objects.create_user("h1", password="mat-khau-dai-123")
+    grant_role(None, user=u, role="viewer", org=tree["H1"])
+    from coso.orgs.queries import orgs
+
+    assert orgs(u).filter(code="X1").exists()
+    s.move(None, tree["X1"], new_parent=tree["H2"], on=D(2020, 1, 1), decision=decision())
+    u = User.objects.get(pk=u.pk)
+    assert not orgs(u).filter(code="X1").exists()
+    assert orgs(u).filter(code="S1").exists()
+    establish("C9", "Chi bộ thôn Mới", "Chi bộ trực thuộc", tree["X2"], on=D(2021, 1, 1))
+    assert not orgs(u).filter(code="C9").exists()
