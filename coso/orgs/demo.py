@@ -146,7 +146,7 @@ class Demo:
             for old, oname, _district, _town in group:
                 dec = self.decision(on, "Ban Thường vụ Tỉnh ủy Sông Lam", "TU")
                 s.move(None, old, new_parent=new, on=on, decision=dec)
-                s.rename(None, old, on=on, decision=dec, name=f"Đảng bộ cơ sở khu vực {oname[:1].upper()}{oname[1:]}")
+                s.rename(None, old, on=on, decision=dec, name=f"Đảng bộ cơ sở khu vực {oname}")
             self.establish(f"{new.code}-CA", f"Chi bộ Công an {title}", "chi_bo_co_so", new, on, "cong_an",
                            "Ban Thường vụ Tỉnh ủy Sông Lam")
         for di in range(1, len(DISTRICTS) + 1):

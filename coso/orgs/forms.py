@@ -114,7 +114,8 @@ class MergeForm(ResolvingForm):
     MODES = [("into", "Sáp nhập vào một tổ chức đang có"), ("new", "Hợp nhất thành tổ chức mới")]
     sources = forms.CharField(label="Các tổ chức được hợp nhất (mã, cách nhau bởi dấu phẩy)", max_length=2000,
                               error_messages={"required": "Hãy nhập mã các tổ chức được hợp nhất."})
-    mode = forms.ChoiceField(label="Hình thức", choices=MODES, widget=forms.RadioSelect, initial="into")
+    mode = forms.ChoiceField(label="Hình thức", choices=MODES, initial="into",
+                             widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
     into = OrgCodeField(label="Tổ chức nhận sáp nhập", required=False)
     new_code = forms.CharField(label="Mã tổ chức mới", max_length=40, required=False)
     new_name = forms.CharField(label="Tên tổ chức mới", max_length=255, required=False)

@@ -541,7 +541,8 @@ def rename(
         parts.append(f"đổi loại {current.kind.name} thành {new_kind.name}")
     if getattr(new_category, "pk", None) != current.category_id:
         parts.append(f"phân loại: {new_category.name if new_category else 'không'}")
-    summary = "; ".join(parts).capitalize() + f" ({org.code})"
+    text = "; ".join(parts)
+    summary = text[:1].upper() + text[1:] + f" ({org.code})"
     event = _event(
         actor,
         Restructuring.Op.RENAME,
