@@ -4,8 +4,84 @@ from __future__ import annotations
 
 from typing import Any
 
-API_COVERED: dict[str, Any] = {}
+from django.urls import reverse
+
+
+def _code(w: dict[str, Any]) -> dict[str, Any]:
+    return {"code": w["b_org"].code}
+
+
+def _event(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_event"].pk}
+
+
+def _decision(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_decision"].pk}
+
+
+def _grant(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_grant"].pk}
+
+
+# "object": 404 to GET (and POST, or 405); "list": 200 and nothing of X2; "public": no commune's data.
+API_COVERED: dict[str, Any] = {
+    "api:api-root": ("public", None),
+    "api:kind-list": ("public", None),
+    "api:category-list": ("public", None),
+    "api:me": ("list", None),
+    "api:org-list": ("list", None),
+    "api:tree": ("list", None),
+    "api:restructuring-list": ("list", None),
+    "api:decision-list": ("list", None),
+    "api:grant-list": ("list", None),
+    "api:org-detail": ("object", _code),
+    "api:org-subtree": ("object", _code),
+    "api:org-periods": ("object", _code),
+    "api:org-history": ("object", _code),
+    "api:org-structure": ("object", _code),
+    "api:org-children": ("object", _code),
+    "api:restructuring-detail": ("object", _event),
+    "api:decision-detail": ("object", _decision),
+    "api:grant-detail": ("object", _grant),
+    "api:grant-revoke": ("object", _grant),
+}
 
 
 def api_write_cases(world: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return []
+    """Bodies that name X2 or its cell C4: each must be refused (400 or 404) and write nothing."""
+    decision = {"number": "1-QĐ", "signed_on": "2020-12-01"}
+    common = {"on": "2021-01-01", "decision": decision}
+    restructurings = reverse("api:restructuring-list")
+    return [
+        (restructurings, {**common, "op": "move", "org": "C1", "parent": "X2"}),
+        (restructurings, {**common, "op": "rename", "org": "X2", "name": "Đổi tên"}),
+        (restructurings, {**common, "op": "dissolve", "org": "C4"}),
+        (restructurings, {**common, "op": "merge", "sources": ["C1", "C4"], "into": "C2"}),
+        (restructurings, {**common, "op": "merge", "sources": ["C1"], "into": "C4"}),
+        (restructurings, {**common, "op": "dissolve", "org": "C1", "children": {"C4": None}}),
+        (
+            restructurings,
+            {
+                **common,
+                "op": "establish",
+                "code": "NEW1",
+                "name": "Chi bộ mới",
+                "kind": "chi_bo_truc_thuoc",
+                "parent": "X2",
+            },
+        ),
+        (
+            restructurings,
+            {
+                **common,
+                "op": "split",
+                "org": "C1",
+                "keep_source": True,
+                "parts": [
+                    {"code": "NEW2", "name": "Chi bộ tách", "kind": "chi_bo_truc_thuoc", "parent": "X2"}
+                ],
+            },
+        ),
+        (reverse("api:grant-list"), {"username": "a.x1", "role": "viewer", "org": "X2"}),
+        (reverse("api:grant-revoke", kwargs=_grant(world)), {}),
+    ]

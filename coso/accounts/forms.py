@@ -4,15 +4,23 @@ from django import forms
 
 from coso.core.scope import ROLES
 
-PICKER = {"list": "org-options", "class": "org-picker", "autocomplete": "off", "placeholder": "Gõ mã hoặc tên để tìm"}
+PICKER = {
+    "list": "org-options",
+    "class": "org-picker",
+    "autocomplete": "off",
+    "placeholder": "Gõ mã hoặc tên để tìm",
+}
 
 
 class GrantForm(forms.Form):
     username = forms.CharField(label="Tên đăng nhập", max_length=150)
     role = forms.ChoiceField(label="Vai trò", choices=list(ROLES.items()))
-    org = forms.CharField(label="Mã tổ chức", max_length=40,
-                          help_text="Vai trò có hiệu lực trên tổ chức này và toàn bộ tổ chức cấp dưới.",
-                          widget=forms.TextInput(attrs=PICKER))
+    org = forms.CharField(
+        label="Mã tổ chức",
+        max_length=40,
+        help_text="Vai trò có hiệu lực trên tổ chức này và toàn bộ tổ chức cấp dưới.",
+        widget=forms.TextInput(attrs=PICKER),
+    )
 
 
 class UserForm(forms.Form):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,7 +24,7 @@ from .models import RoleGrant, User
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    token = Token.objects.filter(user=request.user).first()
+    token = Token.objects.filter(user=cast(User, request.user)).first()
     grants = request.user.grants.filter(revoked_at__isnull=True).select_related("org")  # type: ignore[union-attr]
     return render(request, "accounts/profile.html", {"token": token, "grants": _with_names(grants, request)})
 
@@ -32,9 +34,20 @@ def profile(request: HttpRequest) -> HttpResponse:
 def create_token(request: HttpRequest) -> HttpResponse:
     token = services.issue_token(request.user)  # type: ignore[arg-type]
     messages.success(request, "Đã cấp token API mới. Token cũ (nếu có) không còn dùng được.")
-    return render(request, "accounts/profile.html", {"token": token, "new_token": token.key,
-                                                     "grants": _with_names(request.user.grants.filter(  # type: ignore[union-attr]
-                                                         revoked_at__isnull=True), request)})
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "token": token,
+            "new_token": token.key,
+            "grants": _with_names(
+                request.user.grants.filter(  # type: ignore[union-attr]
+                    revoked_at__isnull=True
+                ),
+                request,
+            ),
+        },
+    )
 
 
 def _with_names(grants, request):  # type: ignore[no-untyped-def]
@@ -50,7 +63,9 @@ def _with_names(grants, request):  # type: ignore[no-untyped-def]
 def _find_org(user, code: str, field_errors: dict[str, str]):  # type: ignore[no-untyped-def]
     org = scoped_orgs(user, GRANT).filter(code__iexact=code.strip()).first()
     if org is None:
-        field_errors["org"] = f"Không có tổ chức mã “{code}” trong phạm vi bạn được phân quyền; hãy kiểm tra mã."
+        field_errors["org"] = (
+            f"Không có tổ chức mã “{code}” trong phạm vi bạn được phân quyền; hãy kiểm tra mã."
+        )
     return org
 
 
@@ -69,13 +84,22 @@ def grants(request: HttpRequest) -> HttpResponse:
             try:
                 if org is not None:
                     if target_form is user_form:
-                        user = services.create_user(request.user, username=data["username"],
-                                                    password=data["password"], full_name=data["full_name"],
-                                                    title=data.get("title", ""), email=data.get("email", ""))
+                        user = services.create_user(
+                            request.user,
+                            username=data["username"],
+                            password=data["password"],
+                            full_name=data["full_name"],
+                            title=data.get("title", ""),
+                            email=data.get("email", ""),
+                        )
                     else:
-                        user = User.objects.filter(username__iexact=data["username"].strip()).first()
-                        if user is None:
-                            errors["username"] = "Không có tài khoản này; hãy tạo tài khoản mới ở khung bên dưới."
+                        found = User.objects.filter(username__iexact=data["username"].strip()).first()
+                        if found is None:
+                            errors["username"] = (
+                                "Không có tài khoản này; hãy tạo tài khoản mới ở khung bên dưới."
+                            )
+                        else:
+                            user = found
                     if not errors:
                         services.grant_role(request.user, user=user, role=data["role"], org=org)
                         messages.success(request, f"Đã cấp vai trò cho {user}.")
@@ -92,9 +116,18 @@ def grants(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(revoked_at__isnull=True)
     page = Paginator(qs.order_by("user__username", "-granted_at"), 50).get_page(request.GET.get("page"))
     rows = _with_names(RoleGrant.objects.filter(pk__in=[g.pk for g in page]), request)
-    return render(request, "accounts/grants.html", {
-        "form": form, "user_form": user_form, "page": page, "rows": rows, "can_grant": can_grant, "show": show,
-    })
+    return render(
+        request,
+        "accounts/grants.html",
+        {
+            "form": form,
+            "user_form": user_form,
+            "page": page,
+            "rows": rows,
+            "can_grant": can_grant,
+            "show": show,
+        },
+    )
 
 
 @login_required

@@ -11,15 +11,22 @@ from coso.core.scope import CHANGE_ORGS, restrict
 from .models import CellCategory, Organization, OrgKind, OrgPeriod
 from .services import DISSOLVE, TARGET, DecisionInput, Destination
 
-DATE_ERRORS = {"invalid": "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy, ví dụ 01/07/2025.",
-               "required": "Hãy nhập ngày (dd/mm/yyyy)."}
+DATE_ERRORS = {
+    "invalid": "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy, ví dụ 01/07/2025.",
+    "required": "Hãy nhập ngày (dd/mm/yyyy).",
+}
 
 
 def date_field(label: str, required: bool = True, help_text: str = "") -> forms.DateField:
     return forms.DateField(
-        label=label, required=required, input_formats=["%d/%m/%Y", "%Y-%m-%d"], error_messages=DATE_ERRORS,
+        label=label,
+        required=required,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages=DATE_ERRORS,
         help_text=help_text,
-        widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+        ),
     )
 
 
@@ -29,15 +36,22 @@ class OrgCodeField(forms.CharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 40)
         super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"list": "org-options", "autocomplete": "off", "class": "org-picker",
-                                  "placeholder": "Gõ mã hoặc tên để tìm"})
+        self.widget.attrs.update(
+            {
+                "list": "org-options",
+                "autocomplete": "off",
+                "class": "org-picker",
+                "placeholder": "Gõ mã hoặc tên để tìm",
+            }
+        )
 
 
 class DecisionForm(forms.Form):
     """The decision every restructuring is tied to."""
 
-    decision_number = forms.CharField(label="Số quyết định", max_length=60,
-                                      error_messages={"required": "Hãy nhập số quyết định."})
+    decision_number = forms.CharField(
+        label="Số quyết định", max_length=60, error_messages={"required": "Hãy nhập số quyết định."}
+    )
     decision_date = date_field("Ngày quyết định")
     decision_issuer = forms.CharField(label="Cơ quan ban hành", max_length=255, required=False)
     decision_summary = forms.CharField(label="Trích yếu", max_length=500, required=False)
@@ -46,20 +60,32 @@ class DecisionForm(forms.Form):
 
     def decision(self) -> DecisionInput:
         d = self.cleaned_data
-        return DecisionInput(number=d["decision_number"], signed_on=d["decision_date"],
-                             issuer=d.get("decision_issuer") or "", summary=d.get("decision_summary") or "",
-                             file=d.get("decision_file"))
+        return DecisionInput(
+            number=d["decision_number"],
+            signed_on=d["decision_date"],
+            issuer=d.get("decision_issuer") or "",
+            summary=d.get("decision_summary") or "",
+            file=d.get("decision_file"),
+        )
 
 
 def kind_field(required: bool = True, label: str = "Loại tổ chức") -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(OrgKind.objects.filter(active=True), label=label, required=required,
-                                  empty_label="— chọn loại —",
-                                  error_messages={"required": "Hãy chọn loại tổ chức."})
+    return forms.ModelChoiceField(
+        OrgKind.objects.filter(active=True),
+        label=label,
+        required=required,
+        empty_label="— chọn loại —",
+        error_messages={"required": "Hãy chọn loại tổ chức."},
+    )
 
 
 def category_field(label: str = "Phân loại") -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(CellCategory.objects.filter(active=True), label=label, required=False,
-                                  empty_label="— không phân loại —")
+    return forms.ModelChoiceField(
+        CellCategory.objects.filter(active=True),
+        label=label,
+        required=False,
+        empty_label="— không phân loại —",
+    )
 
 
 class ResolvingForm(DecisionForm):
@@ -77,17 +103,26 @@ class ResolvingForm(DecisionForm):
             return None
         org = restrict(Organization.objects.all(), self.user, CHANGE_ORGS).filter(code__iexact=code).first()
         if org is None:
-            self.add_error(name, f"Không có tổ chức mã “{code}” trong phạm vi bạn được quyền thay đổi; hãy kiểm tra mã.")
+            self.add_error(
+                name, f"Không có tổ chức mã “{code}” trong phạm vi bạn được quyền thay đổi; hãy kiểm tra mã."
+            )
         return org
 
 
 class EstablishForm(ResolvingForm):
-    code = forms.CharField(label="Mã tổ chức", max_length=40, error_messages={"required": "Hãy nhập mã tổ chức."})
-    name = forms.CharField(label="Tên tổ chức", max_length=255, error_messages={"required": "Hãy nhập tên tổ chức."})
+    code = forms.CharField(
+        label="Mã tổ chức", max_length=40, error_messages={"required": "Hãy nhập mã tổ chức."}
+    )
+    name = forms.CharField(
+        label="Tên tổ chức", max_length=255, error_messages={"required": "Hãy nhập tên tổ chức."}
+    )
     kind = kind_field()
     category = category_field()
-    parent = OrgCodeField(label="Tổ chức cấp trên", required=False,
-                          help_text="Để trống nếu là tổ chức cấp cao nhất (chỉ quản trị hệ thống).")
+    parent = OrgCodeField(
+        label="Tổ chức cấp trên",
+        required=False,
+        help_text="Để trống nếu là tổ chức cấp cao nhất (chỉ quản trị hệ thống).",
+    )
     field_order = ["code", "name", "kind", "category", "parent", "on"]
 
 
@@ -112,21 +147,41 @@ class DissolveForm(ResolvingForm):
 
 class MergeForm(ResolvingForm):
     MODES = [("into", "Sáp nhập vào một tổ chức đang có"), ("new", "Hợp nhất thành tổ chức mới")]
-    sources = forms.CharField(label="Các tổ chức được hợp nhất (mã, cách nhau bởi dấu phẩy)", max_length=2000,
-                              error_messages={"required": "Hãy nhập mã các tổ chức được hợp nhất."})
-    mode = forms.ChoiceField(label="Hình thức", choices=MODES, initial="into",
-                             widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+    sources = forms.CharField(
+        label="Các tổ chức được hợp nhất (mã, cách nhau bởi dấu phẩy)",
+        max_length=2000,
+        error_messages={"required": "Hãy nhập mã các tổ chức được hợp nhất."},
+    )
+    mode = forms.ChoiceField(
+        label="Hình thức",
+        choices=MODES,
+        initial="into",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
     into = OrgCodeField(label="Tổ chức nhận sáp nhập", required=False)
     new_code = forms.CharField(label="Mã tổ chức mới", max_length=40, required=False)
     new_name = forms.CharField(label="Tên tổ chức mới", max_length=255, required=False)
     new_kind = kind_field(required=False, label="Loại tổ chức mới")
     new_category = category_field("Phân loại tổ chức mới")
     new_parent = OrgCodeField(label="Cấp trên của tổ chức mới", required=False)
-    field_order = ["sources", "mode", "into", "new_code", "new_name", "new_kind", "new_category", "new_parent",
-                   "on"]
+    field_order = [
+        "sources",
+        "mode",
+        "into",
+        "new_code",
+        "new_name",
+        "new_kind",
+        "new_category",
+        "new_parent",
+        "on",
+    ]
 
     def source_codes(self) -> list[str]:
-        raw = self.data.get(self.add_prefix("sources"), "") if self.is_bound else self.initial.get("sources", "")
+        raw = (
+            self.data.get(self.add_prefix("sources"), "")
+            if self.is_bound
+            else self.initial.get("sources", "")
+        )
         return [c.strip() for c in str(raw).replace(";", ",").split(",") if c.strip()]
 
 
@@ -159,8 +214,9 @@ def child_choices(op: str, parts: int = 0) -> list[tuple[str, str]]:
     return choices
 
 
-def read_child_moves(data: Any, children: list[OrgPeriod], user: Any, op: str,
-                     errors: dict[str, str]) -> dict[int, Destination]:
+def read_child_moves(
+    data: Any, children: list[OrgPeriod], user: Any, op: str, errors: dict[str, str]
+) -> dict[int, Destination]:
     """The child mapping posted by the page: `child-<id>` = choice, `child-<id>-code` = code for "other"."""
     moves: dict[int, Destination] = {}
     scoped = restrict(Organization.objects.all(), user, CHANGE_ORGS)

@@ -177,13 +177,20 @@ class OrgPeriod(models.Model):
 
     SCOPE_PATH = "org__current_path"
 
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="periods")
+    org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="periods", verbose_name="tổ chức"
+    )
     parent = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="child_periods"
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="child_periods",
+        verbose_name="tổ chức cấp trên",
     )
     name = models.CharField("tên tổ chức", max_length=255)
-    search_key = models.CharField(max_length=255, db_index=False)
-    sort_key = KeyField(max_length=255)
+    search_key = models.CharField("khóa tìm kiếm", max_length=255)
+    sort_key = KeyField("khóa sắp xếp", max_length=255)
     kind = models.ForeignKey(OrgKind, on_delete=models.PROTECT, related_name="+", verbose_name="loại")
     category = models.ForeignKey(
         CellCategory,
@@ -193,15 +200,25 @@ class OrgPeriod(models.Model):
         related_name="+",
         verbose_name="phân loại",
     )
-    path = KeyField(max_length=255)
-    depth = models.PositiveSmallIntegerField()
+    path = KeyField("đường dẫn", max_length=255)
+    depth = models.PositiveSmallIntegerField("cấp")
     valid_from = models.DateField("từ ngày")
     valid_to = models.DateField("đến ngày", null=True, blank=True)
     opened_by = models.ForeignKey(
-        Restructuring, on_delete=models.PROTECT, null=True, blank=True, related_name="opened_periods"
+        Restructuring,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opened_periods",
+        verbose_name="mở bởi thay đổi",
     )
     closed_by = models.ForeignKey(
-        Restructuring, on_delete=models.PROTECT, null=True, blank=True, related_name="closed_periods"
+        Restructuring,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="closed_periods",
+        verbose_name="đóng bởi thay đổi",
     )
     history = HistoricalRecords()
 

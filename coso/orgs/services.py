@@ -124,14 +124,14 @@ def _alive_period(org: Organization, on: dt.date, *, field_name: str = "org") ->
         raise DomainError(
             f"{_label(org)} thành lập ngày {_fmt(org.established_on)}, chưa tồn tại vào ngày {_fmt(on)}; "
             "hãy chọn ngày hiệu lực từ ngày thành lập trở đi.",
-            field=field_name,
+            field="on",
             rule=rules.EXISTS,
         )
     if org.dissolved_on is not None and on >= org.dissolved_on:
         raise DomainError(
             f"{_label(org)} đã giải thể ngày {_fmt(org.dissolved_on)}, không còn tồn tại vào ngày {_fmt(on)}; "
             "hãy chọn ngày trước ngày giải thể.",
-            field=field_name,
+            field="on",
             rule=rules.EXISTS,
         )
     current = org.periods.filter(valid_to__isnull=True).select_related("kind", "category").first()
@@ -359,6 +359,27 @@ def _children(org_period: OrgPeriod) -> list[OrgPeriod]:
     )
 
 
+def _check_child_keys(child_moves: Mapping[int, Destination] | None, parents: list[OrgPeriod]) -> None:
+    """Every organization named in `child_moves` must be a child of one of `parents` (else the user mistyped)."""
+    if not child_moves:
+        return
+    ids = set(
+        OrgPeriod.objects.filter(
+            parent_id__in=[p.org_id for p in parents], valid_to__isnull=True
+        ).values_list("org_id", flat=True)
+    )
+    strangers = [k for k in child_moves if k not in ids]
+    if strangers:
+        codes = ", ".join(
+            Organization.objects.filter(pk__in=strangers).values_list("code", flat=True)
+        ) or str(strangers)
+        raise DomainError(
+            f"{codes} không phải tổ chức cấp dưới của tổ chức đang thay đổi; hãy bỏ khỏi danh sách chuyển.",
+            field="children",
+            rule=rules.CHILDREN,
+        )
+
+
 def _dispose_children(
     actor: Any,
     org_period: OrgPeriod,
@@ -487,10 +508,9 @@ def establish(actor: Any, spec: NewOrg, *, on: dt.date, decision: DecisionInput 
     summary = f"Thành lập {nfc(spec.name)} ({nfc(spec.code).upper()})"
     if parent_period:
         summary += f" trực thuộc {parent_period.name}"
-    anchor = spec.parent
     event = _event(actor, Restructuring.Op.ESTABLISH, on, None, summary, [])
     org = _create_org(actor, spec, on, event, parent_period)
-    event.decision = _decision(actor, decision, anchor or org, on)
+    event.decision = _decision(actor, decision, org, on)
     event.save(update_fields=["decision"])
     RestructuringOrg.objects.create(restructuring=event, org=org, role=RestructuringOrg.Role.SUBJECT)
     if spec.parent:
@@ -650,6 +670,7 @@ def dissolve(
             field="on",
             rule=rules.EXISTS,
         )
+    _check_child_keys(child_moves, [current])
     summary = f"Giải thể {current.name} ({org.code})"
     links = [(org, RestructuringOrg.Role.SUBJECT)]
     if current.parent_id:
@@ -730,6 +751,7 @@ def merge(
                 )
     names = ", ".join(p.name for p in periods)
     target_name = target_period.name if into is not None else nfc(new.name)  # type: ignore[union-attr]
+    _check_child_keys(child_moves, periods)
     summary = f"Hợp nhất {names} vào {target_name}"
     event = _event(
         actor, Restructuring.Op.MERGE, on, None, summary, [(s, RestructuringOrg.Role.SOURCE) for s in sources]
@@ -792,6 +814,7 @@ def split(
                 rule=rules.CYCLE,
             )
         parent_periods.append(pp)
+    _check_child_keys(child_moves, [current])
     summary = f"Chia tách {current.name} ({org.code}) thành " + ", ".join(nfc(p.name) for p in parts)
     if keep_source:
         summary = f"Tách từ {current.name} ({org.code}): " + ", ".join(nfc(p.name) for p in parts)
@@ -837,8 +860,9 @@ def _require_global(actor: Any) -> None:
 
 
 @transaction.atomic
-def save_vocabulary(actor: Any, model: type[OrgKind] | type[CellCategory], instance: Any | None,
-                    **values: Any) -> Any:
+def save_vocabulary(
+    actor: Any, model: type[OrgKind] | type[CellCategory], instance: Any | None, **values: Any
+) -> Any:
     """Add or change a kind or a category. Names are unique; the code is made from the name once, then kept."""
     _require_global(actor)
     name = nfc(values.pop("name", ""))

@@ -36,7 +36,9 @@ def _can_change(request: HttpRequest, org: Organization | None = None) -> bool:
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -79,23 +81,38 @@ def _list_filters(request: HttpRequest) -> dict[str, Any]:
     under = None
     if under_code:
         under = q.orgs(request.user).filter(code__iexact=under_code).first()
-    return {"q": (request.GET.get("q") or "").strip(), "kind": kind, "category": category, "under": under,
-            "under_code": under_code}
+    return {
+        "q": (request.GET.get("q") or "").strip(),
+        "kind": kind,
+        "category": category,
+        "under": under,
+        "under_code": under_code,
+    }
 
 
 @login_required
 def org_list(request: HttpRequest) -> HttpResponse:
     as_of = _as_of(request)
     flt = _list_filters(request)
-    qs = q.search(request.user, as_of, q=flt["q"], kind=flt["kind"], category=flt["category"], under=flt["under"])
+    qs = q.search(
+        request.user, as_of, q=flt["q"], kind=flt["kind"], category=flt["category"], under=flt["under"]
+    )
     if flt["under_code"] and flt["under"] is None:
         qs = qs.none()
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     items = list(page)
-    return render(request, "orgs/list.html", {
-        "page": page, "items": items, "parents": q.parent_names(items, as_of), "flt": flt,
-        "kinds": OrgKind.objects.all(), "categories": CellCategory.objects.all(),
-    })
+    return render(
+        request,
+        "orgs/list.html",
+        {
+            "page": page,
+            "items": items,
+            "parents": q.parent_names(items, as_of),
+            "flt": flt,
+            "kinds": OrgKind.objects.all(),
+            "categories": CellCategory.objects.all(),
+        },
+    )
 
 
 @login_required
@@ -104,7 +121,9 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
     as_of = _as_of(request)
     flt = _list_filters(request)
-    qs = q.search(request.user, as_of, q=flt["q"], kind=flt["kind"], category=flt["category"], under=flt["under"])
+    qs = q.search(
+        request.user, as_of, q=flt["q"], kind=flt["kind"], category=flt["category"], under=flt["under"]
+    )
     return _xlsx(org_list_xlsx(qs, as_of), f"to-chuc-{as_of:%Y%m%d}.xlsx")
 
 
@@ -114,10 +133,13 @@ def _org_context(request: HttpRequest, code: str) -> dict[str, Any]:
     period = q.period_of(org, as_of)
     shown = period or q.display_period(org, as_of)
     return {
-        "org": org, "period": period, "shown": shown, "exists": period is not None,
+        "org": org,
+        "period": period,
+        "shown": shown,
+        "exists": period is not None,
         "crumbs": q.ancestors(org, as_of) if period else [],
         "can_change": _can_change(request, org) and org.dissolved_on is None,
-        "parent_period": q.period_of(shown.parent, as_of) if shown and shown.parent_id else None,
+        "parent_period": q.period_of(shown.parent, as_of) if shown and shown.parent else None,
     }
 
 
@@ -126,12 +148,15 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _org_context(request, code)
     as_of = _as_of(request)
     org = ctx["org"]
-    ctx["children"] = q.nodes(request.user, q.children_of(request.user, org, as_of), as_of) if ctx["period"] else []
-    ctx["periods"] = list(org.periods.select_related("kind", "category", "parent").order_by("valid_from", "id"))
+    ctx["children"] = (
+        q.nodes(request.user, q.children_of(request.user, org, as_of), as_of) if ctx["period"] else []
+    )
+    ctx["periods"] = list(
+        org.periods.select_related("kind", "category", "parent").order_by("valid_from", "id")
+    )
     parent_ids = {p.parent_id for p in ctx["periods"] if p.parent_id}
     ctx["parent_names"] = {
-        p.org_id: p.name
-        for p in OrgPeriod.objects.filter(org_id__in=parent_ids).order_by("valid_from")
+        p.org_id: p.name for p in OrgPeriod.objects.filter(org_id__in=parent_ids).order_by("valid_from")
     }
     ctx["events"] = list(q.events_of(org, own=True)[:20])
     ctx["report"] = q.structure(request.user, org, as_of) if ctx["period"] else None
@@ -142,12 +167,16 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 def org_history(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _org_context(request, code)
     org = ctx["org"]
-    entries = history.entries(org.history.order_by("history_date", "history_id"), "Tổ chức",
-                              hidden=("version", "current_path"))
+    entries = history.entries(
+        org.history.order_by("history_date", "history_id"), "Tổ chức", hidden=("version", "current_path")
+    )
     for p in org.periods.all():
         label = f"Giai đoạn từ {format_date(p.valid_from)}"
-        entries += history.entries(p.history.order_by("history_date", "history_id"), label,
-                                   hidden=("search_key", "sort_key", "path", "depth"))
+        entries += history.entries(
+            p.history.order_by("history_date", "history_id"),
+            label,
+            hidden=("search_key", "sort_key", "path", "depth"),
+        )
     entries.sort(key=lambda e: e.when, reverse=True)
     ctx["entries"] = entries
     ctx["events"] = list(q.events_of(org))
@@ -165,7 +194,9 @@ def structure(request: HttpRequest, code: str) -> HttpResponse:
         return _xlsx(structure_xlsx(report), f"co-cau-{ctx['org'].code}-{as_of:%Y%m%d}.xlsx")
     biggest = max(report.by_kind.values(), default=0)
     ctx["report"] = report
-    ctx["bars"] = [(name, n, round(100 * n / biggest) if biggest else 0) for name, n in report.by_kind.items()]
+    ctx["bars"] = [
+        (name, n, round(100 * n / biggest) if biggest else 0) for name, n in report.by_kind.items()
+    ]
     return render(request, "orgs/structure.html", ctx)
 
 
@@ -174,7 +205,9 @@ def decision_file(request: HttpRequest, pk: int) -> FileResponse:
     decision = q.decisions(request.user).filter(pk=pk).first()
     if decision is None or not decision.file:
         raise Http404("Không có tệp quyết định.")
-    return FileResponse(decision.file.open("rb"), as_attachment=True, filename=decision.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        decision.file.open("rb"), as_attachment=True, filename=(decision.file.name or "").rsplit("/", 1)[-1]
+    )
 
 
 @login_required
@@ -192,9 +225,11 @@ def restructuring(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _apply_errors(form: Any, exc: DomainError) -> None:
-    text = exc.message + (f" (Quy tắc {exc.rule.code}: {exc.rule.name}; nguồn: {exc.rule.source})" if exc.rule else "")
+    text = exc.message + (
+        f" (Quy tắc {exc.rule.code}: {exc.rule.name}; nguồn: {exc.rule.source})" if exc.rule else ""
+    )
     field = exc.field
-    mapping = {"decision_number": "decision_number", "decision_date": "decision_date"}
+    mapping = {"target": "into", "new_parent": "new_parent", "children": "__all__"}
     field = mapping.get(field or "", field)
     if field and field in form.fields:
         form.add_error(field, text)
@@ -223,80 +258,130 @@ def _changeable(request: HttpRequest, code: str) -> Organization:
 def establish(request: HttpRequest) -> HttpResponse:
     if not _can_change(request):
         raise Http404("Bạn không có quyền thay đổi tổ chức.")
-    form = f.EstablishForm(request.POST or None, request.FILES or None, user=request.user,
-                           initial={"parent": request.GET.get("parent", ""), "on": format_date(today())})
+    form = f.EstablishForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"parent": request.GET.get("parent", ""), "on": format_date(today())},
+    )
     if request.method == "POST" and form.is_valid():
         parent = form.resolve("parent", required=False)
         if not form.errors:
             d = form.cleaned_data
             try:
-                spec = services.NewOrg(code=d["code"], name=d["name"], kind=d["kind"], category=d["category"],
-                                       parent=parent)
+                spec = services.NewOrg(
+                    code=d["code"], name=d["name"], kind=d["kind"], category=d["category"], parent=parent
+                )
                 result = services.establish(request.user, spec, on=d["on"], decision=form.decision())
                 return _done(request, result, result.orgs[0])
             except DomainError as exc:
                 _apply_errors(form, exc)
             except NotInScope:
                 form.add_error("parent", "Tổ chức cấp trên không thuộc phạm vi bạn được quyền thay đổi.")
-    return render(request, "orgs/op_form.html", {"form": form, "title": "Thành lập tổ chức", "op": "establish"})
+    return render(
+        request, "orgs/op_form.html", {"form": form, "title": "Thành lập tổ chức", "op": "establish"}
+    )
 
 
 @login_required
 def rename(request: HttpRequest, code: str) -> HttpResponse:
     org = _changeable(request, code)
     current = q.last_period(org)
-    form = f.RenameForm(request.POST or None, request.FILES or None, user=request.user, initial={
-        "name": current.name if current else "", "version": org.version, "on": format_date(today()),
-        "category": current.category_id if current else None,
-    })
+    form = f.RenameForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={
+            "name": current.name if current else "",
+            "version": org.version,
+            "on": format_date(today()),
+            "category": current.category_id if current else None,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            result = services.rename(request.user, org, on=d["on"], decision=form.decision(), name=d["name"] or None,
-                                     kind=d["kind"], category=d["category"], expected_versions=_expected(form, org))
+            result = services.rename(
+                request.user,
+                org,
+                on=d["on"],
+                decision=form.decision(),
+                name=d["name"] or None,
+                kind=d["kind"],
+                category=d["category"],
+                expected_versions=_expected(form, org),
+            )
             return _done(request, result, org)
         except DomainError as exc:
             _apply_errors(form, exc)
-    return render(request, "orgs/op_form.html", {"form": form, "org": org, "current": current,
-                                                 "title": "Đổi tên / đổi loại", "op": "rename"})
+    return render(
+        request,
+        "orgs/op_form.html",
+        {"form": form, "org": org, "current": current, "title": "Đổi tên / đổi loại", "op": "rename"},
+    )
 
 
 @login_required
 def move(request: HttpRequest, code: str) -> HttpResponse:
     org = _changeable(request, code)
     current = q.last_period(org)
-    form = f.MoveForm(request.POST or None, request.FILES or None, user=request.user,
-                      initial={"version": org.version, "on": format_date(today())})
+    form = f.MoveForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"version": org.version, "on": format_date(today())},
+    )
     if request.method == "POST" and form.is_valid():
         parent = form.resolve("parent")
         if not form.errors:
             try:
-                result = services.move(request.user, org, new_parent=parent, on=form.cleaned_data["on"],
-                                       decision=form.decision(), expected_versions=_expected(form, org))
+                result = services.move(
+                    request.user,
+                    org,
+                    new_parent=parent,
+                    on=form.cleaned_data["on"],
+                    decision=form.decision(),
+                    expected_versions=_expected(form, org),
+                )
                 return _done(request, result, org)
             except DomainError as exc:
                 _apply_errors(form, exc)
             except NotInScope:
                 form.add_error("parent", "Tổ chức cấp trên mới không thuộc phạm vi bạn được quyền thay đổi.")
-    return render(request, "orgs/op_form.html", {"form": form, "org": org, "current": current,
-                                                 "title": "Chuyển trực thuộc", "op": "move"})
+    return render(
+        request,
+        "orgs/op_form.html",
+        {"form": form, "org": org, "current": current, "title": "Chuyển trực thuộc", "op": "move"},
+    )
 
 
 def _open_children(orgs: list[Organization]) -> list[OrgPeriod]:
     return list(
         OrgPeriod.objects.filter(parent__in=orgs, valid_to__isnull=True)
-        .select_related("org", "kind", "category").order_by("parent_id", "sort_key")
+        .select_related("org", "kind", "category")
+        .order_by("parent_id", "sort_key")
     )
 
 
-def _child_rows(request: HttpRequest, children: list[OrgPeriod], op: str, parts: int = 0,
-                errors: dict[str, str] | None = None, default: str = "") -> list[dict[str, Any]]:
+def _child_rows(
+    request: HttpRequest,
+    children: list[OrgPeriod],
+    op: str,
+    parts: int = 0,
+    errors: dict[str, str] | None = None,
+    default: str = "",
+) -> list[dict[str, Any]]:
     data = request.POST if request.method == "POST" else {}
     choices = f.child_choices(op, parts)
     return [
-        {"period": c, "key": f"child-{c.org_id}", "choice": data.get(f"child-{c.org_id}", default),
-         "code": data.get(f"child-{c.org_id}-code", ""), "error": (errors or {}).get(f"child-{c.org_id}", ""),
-         "choices": choices}
+        {
+            "period": c,
+            "key": f"child-{c.org_id}",
+            "choice": data.get(f"child-{c.org_id}", default),
+            "code": data.get(f"child-{c.org_id}-code", ""),
+            "error": (errors or {}).get(f"child-{c.org_id}", ""),
+            "choices": choices,
+        }
         for c in children
     ]
 
@@ -305,16 +390,26 @@ def _child_rows(request: HttpRequest, children: list[OrgPeriod], op: str, parts:
 def dissolve(request: HttpRequest, code: str) -> HttpResponse:
     org = _changeable(request, code)
     current = q.last_period(org)
-    form = f.DissolveForm(request.POST or None, request.FILES or None, user=request.user,
-                          initial={"version": org.version, "on": format_date(today())})
+    form = f.DissolveForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"version": org.version, "on": format_date(today())},
+    )
     kids = _open_children([org])
     errors: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
         moves = f.read_child_moves(request.POST, kids, request.user, "dissolve", errors)
         if not errors:
             try:
-                result = services.dissolve(request.user, org, on=form.cleaned_data["on"], decision=form.decision(),
-                                           child_moves=moves, expected_versions=_expected(form, org))
+                result = services.dissolve(
+                    request.user,
+                    org,
+                    on=form.cleaned_data["on"],
+                    decision=form.decision(),
+                    child_moves=moves,
+                    expected_versions=_expected(form, org),
+                )
                 return _done(request, result, org)
             except DomainError as exc:
                 _apply_errors(form, exc)
@@ -322,10 +417,18 @@ def dissolve(request: HttpRequest, code: str) -> HttpResponse:
                 form.add_error(None, "Nơi chuyển đến không thuộc phạm vi bạn được quyền thay đổi.")
         else:
             form.add_error(None, "Hãy sửa các dòng tổ chức cấp dưới được đánh dấu.")
-    return render(request, "orgs/op_form.html", {
-        "form": form, "org": org, "current": current, "title": "Giải thể tổ chức", "op": "dissolve",
-        "child_rows": _child_rows(request, kids, "dissolve", errors=errors),
-    })
+    return render(
+        request,
+        "orgs/op_form.html",
+        {
+            "form": form,
+            "org": org,
+            "current": current,
+            "title": "Giải thể tổ chức",
+            "op": "dissolve",
+            "child_rows": _child_rows(request, kids, "dissolve", errors=errors),
+        },
+    )
 
 
 @login_required
@@ -349,15 +452,27 @@ def merge(request: HttpRequest) -> HttpResponse:
             into = form.resolve("into")
         else:
             new_parent = form.resolve("new_parent", required=False)
-            new = services.NewOrg(code=d["new_code"], name=d["new_name"], kind=d["new_kind"],
-                                  category=d["new_category"], parent=new_parent)
+            new = services.NewOrg(
+                code=d["new_code"],
+                name=d["new_name"],
+                kind=d["new_kind"],
+                category=d["new_category"],
+                parent=new_parent,
+            )
         moves = f.read_child_moves(request.POST, kids, request.user, "merge", errors)
         if errors:
             form.add_error(None, "Hãy sửa các dòng tổ chức cấp dưới được đánh dấu.")
         if not form.errors:
             try:
-                result = services.merge(request.user, sources, on=d["on"], decision=form.decision(), into=into,
-                                        new=new, child_moves=moves)
+                result = services.merge(
+                    request.user,
+                    sources,
+                    on=d["on"],
+                    decision=form.decision(),
+                    into=into,
+                    new=new,
+                    child_moves=moves,
+                )
                 return _done(request, result, result.orgs[0])
             except DomainError as exc:
                 if exc.field and exc.field.startswith("new_") and exc.field not in form.fields:
@@ -366,18 +481,29 @@ def merge(request: HttpRequest) -> HttpResponse:
             except NotInScope:
                 form.add_error(None, "Một tổ chức được chọn không thuộc phạm vi bạn được quyền thay đổi.")
     source_periods = [q.last_period(o) for o in sources]
-    return render(request, "orgs/op_form.html", {
-        "form": form, "title": "Hợp nhất / sáp nhập tổ chức", "op": "merge", "sources": source_periods,
-        "child_rows": _child_rows(request, kids, "merge", errors=errors, default="target"),
-    })
+    return render(
+        request,
+        "orgs/op_form.html",
+        {
+            "form": form,
+            "title": "Hợp nhất / sáp nhập tổ chức",
+            "op": "merge",
+            "sources": source_periods,
+            "child_rows": _child_rows(request, kids, "merge", errors=errors, default="target"),
+        },
+    )
 
 
 @login_required
 def split(request: HttpRequest, code: str) -> HttpResponse:
     org = _changeable(request, code)
     current = q.last_period(org)
-    form = f.SplitForm(request.POST or None, request.FILES or None, user=request.user,
-                       initial={"version": org.version, "on": format_date(today())})
+    form = f.SplitForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"version": org.version, "on": format_date(today())},
+    )
     parts = f.SplitPartFormSet(request.POST or None, prefix="parts")
     kids = _open_children([org])
     errors: dict[str, str] = {}
@@ -390,38 +516,61 @@ def split(request: HttpRequest, code: str) -> HttpResponse:
         n_parts += 1
     elif request.method == "POST" and form.is_valid() and parts.is_valid():
         specs = []
-        for i, pf in enumerate(parts.forms):
+        for _i, pf in enumerate(parts.forms):
             pd = pf.cleaned_data
             parent = None
             if pd.get("parent"):
                 parent = q.orgs(request.user, CHANGE_ORGS).filter(code__iexact=pd["parent"].strip()).first()
                 if parent is None:
                     pf.add_error("parent", "Không có tổ chức mã này trong phạm vi của bạn.")
-            specs.append(services.NewOrg(code=pd.get("code") or "", name=pd.get("name") or "",
-                                         kind=pd.get("kind"), category=pd.get("category"), parent=parent))
+            specs.append(
+                services.NewOrg(
+                    code=pd.get("code") or "",
+                    name=pd.get("name") or "",
+                    kind=pd.get("kind"),  # type: ignore[arg-type]  # the service refuses a missing kind
+                    category=pd.get("category"),
+                    parent=parent,
+                )
+            )
         moves = f.read_child_moves(request.POST, kids, request.user, "split", errors)
         if errors:
             form.add_error(None, "Hãy sửa các dòng tổ chức cấp dưới được đánh dấu.")
         if not errors and not any(pf.errors for pf in parts.forms):
             try:
-                result = services.split(request.user, org, on=form.cleaned_data["on"], decision=form.decision(),
-                                        parts=specs, child_moves=moves,
-                                        keep_source=form.cleaned_data["keep_source"],
-                                        expected_versions=_expected(form, org))
+                result = services.split(
+                    request.user,
+                    org,
+                    on=form.cleaned_data["on"],
+                    decision=form.decision(),
+                    parts=specs,
+                    child_moves=moves,
+                    keep_source=form.cleaned_data["keep_source"],
+                    expected_versions=_expected(form, org),
+                )
                 return _done(request, result, result.orgs[0])
             except DomainError as exc:
                 if exc.field and exc.field.startswith("parts-"):
                     _, idx, name = exc.field.split("-", 2)
-                    parts.forms[int(idx)].add_error(name if name in parts.forms[int(idx)].fields else None,
-                                                    exc.message)
+                    parts.forms[int(idx)].add_error(
+                        name if name in parts.forms[int(idx)].fields else None, exc.message
+                    )
                 else:
                     _apply_errors(form, exc)
             except NotInScope:
                 form.add_error(None, "Một tổ chức được chọn không thuộc phạm vi bạn được quyền thay đổi.")
-    return render(request, "orgs/op_form.html", {
-        "form": form, "org": org, "current": current, "title": "Chia tách tổ chức", "op": "split", "parts": parts,
-        "child_rows": _child_rows(request, kids, "split", parts=n_parts, errors=errors),
-    })
+    return render(
+        request,
+        "orgs/op_form.html",
+        {
+            "form": form,
+            "org": org,
+            "current": current,
+            "title": "Chia tách tổ chức",
+            "op": "split",
+            "parts": parts,
+            "child_rows": _child_rows(request, kids, "split", parts=n_parts, errors=errors),
+        },
+    )
 
 
 # -------------------------------------------------------------------------------------------- vocabularies
@@ -438,8 +587,10 @@ def vocabulary(request: HttpRequest) -> HttpResponse:
         which = request.POST.get("which")
         model = OrgKind if which == "kind" else CellCategory
         instance = model.objects.filter(pk=request.POST.get("pk") or 0).first()
-        values: dict[str, Any] = {"name": request.POST.get("name", ""),
-                                  "active": request.POST.get("active") == "on"}
+        values: dict[str, Any] = {
+            "name": request.POST.get("name", ""),
+            "active": request.POST.get("active") == "on",
+        }
         try:
             values["order"] = int(request.POST.get("order") or 100)
         except ValueError:
@@ -453,10 +604,16 @@ def vocabulary(request: HttpRequest) -> HttpResponse:
             return redirect("orgs:vocabulary")
         except DomainError as exc:
             error = exc.message
-    return render(request, "orgs/vocabulary.html", {
-        "kinds": OrgKind.objects.all(), "categories": CellCategory.objects.all(), "can_edit": can_edit,
-        "error": error,
-    })
+    return render(
+        request,
+        "orgs/vocabulary.html",
+        {
+            "kinds": OrgKind.objects.all(),
+            "categories": CellCategory.objects.all(),
+            "can_edit": can_edit,
+            "error": error,
+        },
+    )
 
 
 # ----------------------------------------------------------------------------------------- Excel import
@@ -494,19 +651,33 @@ def import_orgs(request: HttpRequest) -> HttpResponse:
         if path is None or not path.exists():
             messages.error(request, "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel.")
             return redirect("orgs:import")
-        with path.open("rb") as fh:
-            result = run_import(fh, request.user, dry_run=False, filename=request.POST.get("filename", ""))
+        try:
+            with path.open("rb") as fh:
+                result = run_import(
+                    fh, request.user, dry_run=False, filename=request.POST.get("filename", "")
+                )
+        except (DomainError, NotInScope) as exc:
+            # the tree changed between the check and the confirmation: nothing was written
+            messages.error(
+                request, f"Không nhập được vì dữ liệu vừa thay đổi: {exc}. Hãy chọn lại tệp để kiểm tra."
+            )
+            path.unlink(missing_ok=True)
+            return redirect("orgs:import")
         if result.ok:
             path.unlink(missing_ok=True)
-            messages.success(request, f"Đã nhập {len(result.created)} tổ chức từ tệp {request.POST.get('filename', '')}.")
+            messages.success(
+                request, f"Đã nhập {len(result.created)} tổ chức từ tệp {request.POST.get('filename', '')}."
+            )
             return redirect("orgs:list")
         ctx.update(result=result, filename=request.POST.get("filename", ""))
     elif request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             ctx["upload_error"] = "Hãy chọn tệp Excel (.xlsx) theo mẫu."
-        elif not upload.name.lower().endswith(".xlsx"):
-            ctx["upload_error"] = f"Tệp “{upload.name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx."
+        elif not (upload.name or "").lower().endswith(".xlsx"):
+            ctx["upload_error"] = (
+                f"Tệp “{upload.name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx."
+            )
         else:
             token = uuid.uuid4().hex
             path = _upload_path(request, token)

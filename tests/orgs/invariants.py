@@ -17,10 +17,14 @@ def check_tree() -> None:
         assert mine, f"{org.code} has no period"
         # periods follow each other without gaps or overlaps
         for a, b in zip(mine, mine[1:], strict=False):
-            assert a.valid_to == b.valid_from, f"{org.code}: gap or overlap between {a.valid_from} and {b.valid_from}"
+            assert a.valid_to == b.valid_from, (
+                f"{org.code}: gap or overlap between {a.valid_from} and {b.valid_from}"
+            )
         assert mine[0].valid_from == org.established_on, org.code
         assert mine[-1].valid_to == org.dissolved_on, f"{org.code}: last period ends {mine[-1].valid_to}"
-        assert org.current_path == mine[-1].path, f"{org.code}: current_path {org.current_path} != {mine[-1].path}"
+        assert org.current_path == mine[-1].path, (
+            f"{org.code}: current_path {org.current_path} != {mine[-1].path}"
+        )
         for p in mine:
             assert p.path.endswith(segment(org.pk)), org.code
             assert p.depth == len(p.path) // 9

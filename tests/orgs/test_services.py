@@ -171,12 +171,30 @@ def test_invariants_hold_after_a_history_of_operations(tree):
     s.rename(None, tree["C1"], on=D(2018, 5, 1), decision=decision(), name="Chi bộ thôn Đông Hải")
     s.move(None, tree["X1"], new_parent=tree["H2"], on=D(2019, 1, 1), decision=decision())
     s.dissolve(None, tree["C3"], on=D(2019, 4, 1), decision=decision())
-    s.merge(None, [tree["C1"], tree["C2"]], on=D(2020, 1, 1), decision=decision(),
-            new=new("C12", "Chi bộ thôn Đông Tây", "Chi bộ trực thuộc", tree["X1"]))
-    s.split(None, tree["X2"], on=D(2021, 1, 1), decision=decision(), keep_source=True,
-            parts=[new("X3", "Đảng bộ xã Tân Lập", "Đảng bộ cơ sở")], child_moves={tree["C4"].pk: "part:0"})
-    s.merge(None, [tree["H1"]], into=tree["H2"], on=D(2022, 1, 1), decision=decision(),
-            child_moves={tree["S1"].pk: s.TARGET})
+    s.merge(
+        None,
+        [tree["C1"], tree["C2"]],
+        on=D(2020, 1, 1),
+        decision=decision(),
+        new=new("C12", "Chi bộ thôn Đông Tây", "Chi bộ trực thuộc", tree["X1"]),
+    )
+    s.split(
+        None,
+        tree["X2"],
+        on=D(2021, 1, 1),
+        decision=decision(),
+        keep_source=True,
+        parts=[new("X3", "Đảng bộ xã Tân Lập", "Đảng bộ cơ sở")],
+        child_moves={tree["C4"].pk: "part:0"},
+    )
+    s.merge(
+        None,
+        [tree["H1"]],
+        into=tree["H2"],
+        on=D(2022, 1, 1),
+        decision=decision(),
+        child_moves={tree["S1"].pk: s.TARGET},
+    )
     check_tree()
     for code in ("X1", "C12", "S1"):
         from coso.orgs.models import Organization

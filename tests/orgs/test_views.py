@@ -43,8 +43,10 @@ def test_tree_list_detail_structure_history(tree, cadre, client):
 
 
 def test_rename_through_the_form_keeps_the_past(tree, cadre, client):
-    r = client.post(reverse("orgs:rename", args=["C1"]), {**DEC, "on": "01/01/2020", "name": "Chi bộ thôn Đông Hải",
-                                                         "version": tree["C1"].version})
+    r = client.post(
+        reverse("orgs:rename", args=["C1"]),
+        {**DEC, "on": "01/01/2020", "name": "Chi bộ thôn Đông Hải", "version": tree["C1"].version},
+    )
     assert r.status_code == 302
     assert q.period_of(tree["C1"], D(2019, 12, 31)).name == "Chi bộ thôn Đông"
     assert q.period_of(tree["C1"], D(2020, 1, 1)).name == "Chi bộ thôn Đông Hải"
@@ -55,10 +57,14 @@ def test_rename_through_the_form_keeps_the_past(tree, cadre, client):
 
 def test_stale_form_is_refused(tree, cadre, client):
     old_version = tree["C1"].version
-    client.post(reverse("orgs:rename", args=["C1"]), {**DEC, "on": "01/01/2020", "name": "Tên A",
-                                                     "version": old_version})
-    r = client.post(reverse("orgs:rename", args=["C1"]), {**DEC, "on": "01/02/2020", "name": "Tên B",
-                                                         "version": old_version})
+    client.post(
+        reverse("orgs:rename", args=["C1"]),
+        {**DEC, "on": "01/01/2020", "name": "Tên A", "version": old_version},
+    )
+    r = client.post(
+        reverse("orgs:rename", args=["C1"]),
+        {**DEC, "on": "01/02/2020", "name": "Tên B", "version": old_version},
+    )
     assert r.status_code == 200 and "vừa được người khác thay đổi" in r.content.decode()
     assert q.period_of(tree["C1"], D(2020, 3, 1)).name == "Tên A"
 
@@ -66,12 +72,16 @@ def test_stale_form_is_refused(tree, cadre, client):
 def test_bad_date_shows_next_to_the_field_and_writes_nothing(tree, cadre, client):
     n = OrgPeriod.objects.count()
     kind = OrgKind.objects.get(name="Chi bộ trực thuộc")
-    r = client.post(reverse("orgs:establish"), {**DEC, "on": "31/02/2020", "code": "C9", "name": "Chi bộ mới",
-                                                "kind": kind.pk, "parent": "X1"})
+    r = client.post(
+        reverse("orgs:establish"),
+        {**DEC, "on": "31/02/2020", "code": "C9", "name": "Chi bộ mới", "kind": kind.pk, "parent": "X1"},
+    )
     body = r.content.decode()
     assert r.status_code == 200 and "Ngày không hợp lệ" in body and 'value="Chi bộ mới"' in body
-    r = client.post(reverse("orgs:establish"), {**DEC, "on": "01/01/2020", "code": "C9", "name": "Chi bộ mới",
-                                                "kind": kind.pk, "parent": "H1"})
+    r = client.post(
+        reverse("orgs:establish"),
+        {**DEC, "on": "01/01/2020", "code": "C9", "name": "Chi bộ mới", "kind": kind.pk, "parent": "H1"},
+    )
     body = r.content.decode()
     assert "ORG.KIND_PARENT" in body and "Chi bộ trực thuộc" in body
     assert OrgPeriod.objects.count() == n
@@ -81,9 +91,18 @@ def test_dissolve_needs_a_destination_for_each_child(tree, cadre, client):
     url = reverse("orgs:dissolve", args=["X1"])
     r = client.post(url, {**DEC, "on": "01/01/2020"})
     assert "chưa được chỉ định nơi chuyển đến" in r.content.decode()
-    r = client.post(url, {**DEC, "on": "01/01/2020", "child-%d" % tree["C1"].pk: "other",
-                          "child-%d-code" % tree["C1"].pk: "X2", "child-%d" % tree["C2"].pk: "other",
-                          "child-%d-code" % tree["C2"].pk: "X2", "child-%d" % tree["C3"].pk: "dissolve"})
+    r = client.post(
+        url,
+        {
+            **DEC,
+            "on": "01/01/2020",
+            f"child-{tree['C1'].pk}": "other",
+            f"child-{tree['C1'].pk}-code": "X2",
+            f"child-{tree['C2'].pk}": "other",
+            f"child-{tree['C2'].pk}-code": "X2",
+            f"child-{tree['C3'].pk}": "dissolve",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:3000]
     admin = User.objects.create_superuser("root", password="x")
     assert q.structure(admin, tree["X2"], D(2020, 1, 1)).cells_total == 3
@@ -91,17 +110,37 @@ def test_dissolve_needs_a_destination_for_each_child(tree, cadre, client):
 
 def test_merge_into_new_and_split_through_forms(tree, cadre, client):
     kind = OrgKind.objects.get(name="Chi bộ trực thuộc")
-    r = client.post(reverse("orgs:merge"), {**DEC, "on": "01/01/2020", "sources": "C1, C2", "mode": "new",
-                                            "new_code": "C12", "new_name": "Chi bộ thôn Đông Tây",
-                                            "new_kind": kind.pk, "new_parent": "X1"})
+    r = client.post(
+        reverse("orgs:merge"),
+        {
+            **DEC,
+            "on": "01/01/2020",
+            "sources": "C1, C2",
+            "mode": "new",
+            "new_code": "C12",
+            "new_name": "Chi bộ thôn Đông Tây",
+            "new_kind": kind.pk,
+            "new_parent": "X1",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:3000]
     admin = User.objects.create_superuser("root", password="x")
     assert q.structure(admin, tree["X1"], D(2020, 1, 1)).cells_total == 2
     gkind = OrgKind.objects.get(name="Đảng bộ cơ sở")
-    data = {**DEC, "on": "01/01/2021", "parts-TOTAL_FORMS": "2", "parts-INITIAL_FORMS": "0",
-            "parts-MIN_NUM_FORMS": "2", "parts-MAX_NUM_FORMS": "20",
-            "parts-0-code": "X1A", "parts-0-name": "Đảng bộ xã An Lạc A", "parts-0-kind": gkind.pk,
-            "parts-1-code": "X1B", "parts-1-name": "Đảng bộ xã An Lạc B", "parts-1-kind": gkind.pk}
+    data = {
+        **DEC,
+        "on": "01/01/2021",
+        "parts-TOTAL_FORMS": "2",
+        "parts-INITIAL_FORMS": "0",
+        "parts-MIN_NUM_FORMS": "2",
+        "parts-MAX_NUM_FORMS": "20",
+        "parts-0-code": "X1A",
+        "parts-0-name": "Đảng bộ xã An Lạc A",
+        "parts-0-kind": gkind.pk,
+        "parts-1-code": "X1B",
+        "parts-1-name": "Đảng bộ xã An Lạc B",
+        "parts-1-kind": gkind.pk,
+    }
     r = client.post(reverse("orgs:split", args=["X1"]), data)
     assert "chưa được chỉ định nơi chuyển đến" in r.content.decode()
     c12 = q.get_org(admin, "C12")
@@ -138,9 +177,16 @@ def test_vocabulary_only_for_the_system_administrator(tree, cadre, client):
 
 
 def test_grants_page_creates_a_user_with_a_role(tree, cadre, client):
-    r = client.post(reverse("accounts:grants"), {"u-username": "bithu.dong", "u-full_name": "Phạm Thị Lan",
-                                                 "u-password": "mat-khau-dai-456", "u-role": "cell_secretary",
-                                                 "u-org": "C1"})
+    r = client.post(
+        reverse("accounts:grants"),
+        {
+            "u-username": "bithu.dong",
+            "u-full_name": "Phạm Thị Lan",
+            "u-password": "mat-khau-dai-456",
+            "u-role": "cell_secretary",
+            "u-org": "C1",
+        },
+    )
     assert r.status_code == 302
     user = User.objects.get(username="bithu.dong")
     assert list(q.orgs(user).values_list("code", flat=True)) == ["C1"]
@@ -151,3 +197,54 @@ def test_grants_page_creates_a_user_with_a_role(tree, cadre, client):
 def test_profile_issues_a_token(cadre, client):
     r = client.post(reverse("accounts:token"))
     assert r.status_code == 200 and 'id="token-value"' in r.content.decode()
+
+
+def _xlsx(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    from coso.orgs.importer import COLUMNS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(COLUMNS))
+    for row in rows:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    buf.name = "to-chuc.xlsx"
+    return buf
+
+
+def test_import_page_lists_errors_then_imports_the_corrected_file(tree, client):
+    admin = User.objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    r = client.get(reverse("orgs:import_template"))
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    bad = _xlsx(
+        [
+            ["C7", "Chi bộ thôn Nam", "Chi bộ trực thuộc", "Thôn, bản", "X9", "01/01/2005", "", "7-QĐ"],
+            ["C8", "Chi bộ thôn Hạ", "Chi bộ trực thuộc", "Thôn, bản", "X1", "32/01/2005", "", "7-QĐ"],
+        ]
+    )
+    n = OrgPeriod.objects.count()
+    r = client.post(reverse("orgs:import"), {"file": bad})
+    body = r.content.decode()
+    assert 'id="import-errors"' in body and "X9" in body and "32/01/2005" in body
+    assert OrgPeriod.objects.count() == n
+    good = _xlsx(
+        [
+            ["C8", "Chi bộ thôn Hạ", "Chi bộ trực thuộc", "Thôn, bản", "X1", "01/02/2005", "", "7-QĐ"],
+            ["C7", "Chi bộ thôn Nam", "Chi bộ trực thuộc", "Thôn, bản", "X1", "01/01/2005", "", "7-QĐ"],
+        ]
+    )
+    r = client.post(reverse("orgs:import"), {"file": good})
+    body = r.content.decode()
+    assert "hợp lệ" in body and OrgPeriod.objects.count() == n
+    token = body.split('name="token" value="')[1].split('"')[0]
+    r = client.post(reverse("orgs:import"), {"confirm": "1", "token": token, "filename": "to-chuc.xlsx"})
+    assert r.status_code == 302
+    assert q.structure(admin, tree["X1"], D(2005, 1, 31)).cells_total == 4
+    assert q.structure(admin, tree["X1"], D(2005, 2, 1)).cells_total == 5

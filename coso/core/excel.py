@@ -1,0 +1,259 @@
+"""Excel (.xlsx) files the offices exchange: write a table to a workbook, read an uploaded table back.
+
+Writing uses openpyxl's write-only mode (tens of thousands of rows in constant memory per row): bold header,
+frozen header row, column widths from the content, dates as real Excel dates shown dd/mm/yyyy. Reading uses the
+read-only (streaming) mode: the header row is found and mapped to columns, and rows come one at a time with the
+row number Excel shows, so an import can say "dòng 17, cột Loại".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .errors import DomainError
+from .text import nfc
+
+DATE_FORMAT = "dd/mm/yyyy"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_WIDTH = 60
+MIN_WIDTH = 8
+WIDTH_SAMPLE = 500  # rows looked at to size the columns
+HEADER_SEARCH = 10  # the header row is looked for in the first rows (a title may stand above it)
+
+
+class ExcelError(DomainError):
+    """The file cannot be read as an Excel workbook (or has no usable table)."""
+
+
+# ------------------------------------------------------------------------------------------------- writing
+
+
+@dataclass
+class Sheet:
+    """One worksheet: optional heading lines (a title, a date ...), then a table with a bold, frozen header."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    heading: Sequence[str] = field(default_factory=tuple)
+    widths: Sequence[float] | None = None
+
+
+def _sheet_title(title: str) -> str:
+    """Excel limits sheet names to 31 characters without []:*?/\\."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in nfc(title)) or "Sheet"
+    return cleaned[:31]
+
+
+def _text_width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.date):
+        return 10
+    text = str(value)
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _widths(headers: Sequence[str], sample: list[Sequence[Any]]) -> list[float]:
+    widths = [float(max(MIN_WIDTH, len(h) + 2)) for h in headers]
+    for row in sample:
+        for i, value in enumerate(row[: len(widths)]):
+            widths[i] = max(widths[i], float(_text_width(value) + 2))
+    return [min(w, MAX_WIDTH) for w in widths]
+
+
+def _cell(ws: Any, value: Any, *, bold: bool = False) -> Any:
+    if isinstance(value, dt.datetime):
+        value = value.date() if value.time() == dt.time() else value
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, dt.date):
+        cell.number_format = DATE_FORMAT if not isinstance(value, dt.datetime) else DATE_FORMAT + " hh:mm"
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _write_sheet(wb: Workbook, spec: Sheet) -> None:
+    ws = wb.create_sheet(_sheet_title(spec.title))
+    rows = iter(spec.rows)
+    sample: list[Sequence[Any]] = []
+    for row in rows:
+        sample.append(row)
+        if len(sample) >= WIDTH_SAMPLE:
+            break
+    widths = list(spec.widths) if spec.widths else _widths(spec.headers, sample)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    header_line = len(spec.heading) + (1 if spec.heading else 0) + 1
+    if spec.headers:
+        ws.freeze_panes = f"A{header_line + 1}"
+    for i, line in enumerate(spec.heading):
+        cell = _cell(ws, line, bold=(i == 0))
+        if i == 0:
+            cell.font = Font(bold=True, size=13)
+        ws.append([cell])
+    if spec.heading:
+        ws.append([])
+    if spec.headers:
+        header = []
+        for h in spec.headers:
+            cell = _cell(ws, h, bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            header.append(cell)
+        ws.append(header)
+    for row in sample:
+        ws.append([_cell(ws, v) for v in row])
+    for row in rows:
+        ws.append([_cell(ws, v) for v in row])
+
+
+def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook with the given sheets, as the bytes of an .xlsx file."""
+    wb = Workbook(write_only=True)
+    for spec in sheets:
+        _write_sheet(wb, spec)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def table_bytes(
+    title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, heading: Sequence[str] = ()
+) -> bytes:
+    """One sheet named `title`: the header row (bold, frozen) and the rows; dates shown dd/mm/yyyy."""
+    return workbook_bytes([Sheet(title=title, headers=headers, rows=rows, heading=heading)])
+
+
+# ------------------------------------------------------------------------------------------------- reading
+
+
+def header_key(value: Any) -> str:
+    """How headers are compared: NFC, trimmed, inner spaces collapsed, case-insensitive."""
+    return nfc("" if value is None else str(value)).casefold()
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One data row: the row number Excel shows and the values by header (as the header was written)."""
+
+    line: int
+    values: dict[str, Any]
+
+    def get(self, header: str, default: Any = None) -> Any:
+        return self.values.get(header, default)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class Table:
+    """An uploaded .xlsx opened for streaming: `headers` (as written in the file) and `rows()`.
+
+    Use as a context manager (the read-only workbook keeps the file open):
+
+        with open_table(upload, expect=["Mã tổ chức"]) as table:
+            for row in table.rows(): ...
+    """
+
+    def __init__(self, source: str | os.PathLike[str] | IO[bytes], *, expect: Sequence[str] = ()):
+        self.name = _source_name(source)
+        self._wb = _load(source)
+        try:
+            ws = self._wb.worksheets[0]
+        except IndexError:  # pragma: no cover - openpyxl refuses workbooks without sheets
+            self.close()
+            raise ExcelError("Tệp Excel không có trang tính nào.") from None
+        ws.reset_dimensions()  # do not trust the stored dimension: it may cut rows off
+        self.sheet_title = ws.title
+        self._rows = ws.iter_rows(values_only=True)
+        self._line = 0
+        self.header_line = 0
+        self.headers: list[str] = []
+        self._find_header({header_key(h) for h in expect})
+
+    def _next(self) -> tuple[Any, ...] | None:
+        try:
+            row = next(self._rows)
+        except StopIteration:
+            return None
+        self._line += 1
+        return row
+
+    def _find_header(self, expect: set[str]) -> None:
+        """The header row: the first row holding any expected header (else the first non-empty row)."""
+        while self._line < HEADER_SEARCH:
+            row = self._next()
+            if row is None:
+                return
+            cells = [header_key(v) for v in row]
+            if not any(cells):
+                continue
+            if not expect or expect & set(cells):
+                self.header_line = self._line
+                self.headers = [nfc(str(v)) if not _is_blank(v) else "" for v in row]
+                return
+        return
+
+    def rows(self) -> Iterator[SheetRow]:
+        """The data rows under the header, skipping entirely empty rows, with Excel's row numbers."""
+        if not self.header_line:
+            return
+        headers = self.headers
+        while True:
+            row = self._next()
+            if row is None:
+                return
+            if all(_is_blank(v) for v in row):
+                continue
+            values = {h: v for h, v in zip(headers, row, strict=False) if h}
+            yield SheetRow(self._line, values)
+
+    def close(self) -> None:
+        self._wb.close()
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _source_name(source: Any) -> str:
+    name = getattr(source, "name", None) or (str(source) if isinstance(source, str | os.PathLike) else "")
+    return os.path.basename(str(name)) if name else "tệp tải lên"
+
+
+def _load(source: Any) -> Any:
+    """Open the workbook read-only; any failure becomes a Vietnamese ExcelError saying what to do."""
+    if hasattr(source, "seek"):
+        try:
+            source.seek(0)
+        except (OSError, ValueError):
+            pass
+    try:
+        return load_workbook(source, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise ExcelError(f"Không tìm thấy tệp {_source_name(source)}.") from None
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as exc:
+        raise ExcelError(
+            f"Tệp {_source_name(source)} không phải tệp Excel .xlsx hợp lệ (có thể là tệp .xls cũ, .csv hoặc "
+            "tệp bị hỏng). Hãy mở tệp bằng Excel rồi lưu lại dạng “Excel Workbook (.xlsx)” và tải lên lại."
+        ) from exc
+
+
+def open_table(source: str | os.PathLike[str] | IO[bytes], *, expect: Sequence[str] = ()) -> Table:
+    """Open the first sheet of an .xlsx (a path or a file-like upload) as a header-mapped table."""
+    return Table(source, expect=expect)
