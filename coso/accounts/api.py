@@ -1,8 +1,4 @@
-"""API of accounts (/api/v1/grants/, /api/v1/me/), and the small API kernel the other apps' APIs share.
-
-The shared part (Vietnamese input errors in one shape, ISO dates in query strings, pagination, Vietnamese
-messages for DRF's own refusals) lives here because accounts is the lowest app with an API and every app above
-may import it; it belongs in `coso.core.api` once that module is opened for it.
+"""API of accounts (/api/v1/grants/, /api/v1/me/). The shared API kernel is in `coso.core.api`.
 
 Views are thin: parse, call a query or a service, serialize. Role grants are listed and changed only within the
 requester's grant scope (`coso.core.scope.GRANT`); a grant out of scope answers 404, an organization out of scope
@@ -11,246 +7,22 @@ in a request body reads as unknown.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any
 
 from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from coso.core.dates import today
+from coso.core.api import ERRORS, CosoAPI, InputSerializer, query_bool, validated
 from coso.core.scope import CHANGE_ORGS, GRANT, ROLES, get_scoped, restrict, scope_for
 from coso.core.text import nfc
 
 from . import services
 from .models import RoleGrant, User
-
-# ------------------------------------------------------------------------------------- shared API kernel
-
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-DATE_HINT = "hãy ghi ngày theo dạng YYYY-MM-DD, ví dụ 2025-07-01"
-
-
-def input_error(
-    message: str, field: str, errors: Mapping[str, list[str]] | None = None
-) -> exceptions.ValidationError:
-    """A 400 in the shape of a domain error ({"detail", "field"}), with every message by field in "errors"."""
-    body: dict[str, Any] = {"detail": message, "field": field}
-    if errors:
-        body["errors"] = {k: list(v) for k, v in errors.items()}
-    return exceptions.ValidationError(body)
-
-
-def flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """DRF's nested serializer errors as {"decision.number": [...], "parts[1].code": [...], "children.C1": [...]}."""
-    flat: dict[str, list[str]] = {}
-    if isinstance(errors, Mapping):
-        for key, value in errors.items():
-            name = str(key)
-            if name == "non_field_errors":
-                path = prefix or name
-            elif isinstance(key, int):
-                path = f"{prefix}[{key}]"
-            else:
-                path = f"{prefix}.{name}" if prefix else name
-            for k, v in flatten_errors(value, path).items():
-                flat.setdefault(k, []).extend(v)
-    elif isinstance(errors, list | tuple):
-        if all(isinstance(e, str) for e in errors):
-            if errors:
-                flat[prefix or "non_field_errors"] = [str(e) for e in errors]
-        else:
-            for i, item in enumerate(errors):
-                flat.update(flatten_errors(item, f"{prefix}[{i}]"))
-    elif errors:
-        flat[prefix or "non_field_errors"] = [str(errors)]
-    return flat
-
-
-def validated(serializer: serializers.BaseSerializer[Any]) -> Any:
-    """The serializer's validated data, or a 400 naming the first wrong field (and listing all of them)."""
-    if not serializer.is_valid():
-        flat = flatten_errors(serializer.errors)
-        field, messages = next(iter(flat.items()), ("non_field_errors", ["Dữ liệu gửi lên không hợp lệ."]))
-        raise input_error(messages[0], field, flat)
-    return serializer.validated_data
-
-
-def query_date(request: Request, name: str, *, default_today: bool = True) -> dt.date | None:
-    """An ISO date from the query string; empty means today (or None). A bad date is a 400 naming the parameter."""
-    raw = (request.query_params.get(name) or "").strip()
-    if not raw:
-        return today() if default_today else None
-    if ISO_DATE.match(raw):
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            pass
-    raise input_error(f"“{raw}” không phải ngày hợp lệ ({name}); {DATE_HINT}.", name)
-
-
-def as_of(request: Request) -> dt.date:
-    """The date a read looks at (?as_of=YYYY-MM-DD), today when empty."""
-    value = query_date(request, "as_of")
-    assert value is not None
-    return value
-
-
-def query_bool(request: Request, name: str) -> bool | None:
-    raw = (request.query_params.get(name) or "").strip().lower()
-    if not raw:
-        return None
-    if raw in ("1", "true", "yes", "có", "co"):
-        return True
-    if raw in ("0", "false", "no", "không", "khong"):
-        return False
-    raise input_error(f"“{raw}” không hợp lệ ({name}); hãy ghi true hoặc false.", name)
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def vietnamise(field: serializers.Field[Any, Any, Any, Any]) -> None:
-    """Give a field Vietnamese error messages built from its label (DRF's Vietnamese catalogue is partial)."""
-    label = str(field.label or field.field_name or "trường này")
-    cap = _capital(label)
-    messages = {
-        "required": f"Hãy nhập {label}.",
-        "null": f"{cap} không được để trống.",
-        "blank": f"{cap} không được để trống.",
-        "invalid": f"{cap} không hợp lệ.",
-        "max_length": f"{cap} dài tối đa {{max_length}} ký tự.",
-        "min_length": f"{cap} cần ít nhất {{min_length}} ký tự.",
-        "not_a_list": f"{cap} phải là một danh sách (JSON array).",
-        "not_a_dict": f"{cap} phải là một đối tượng JSON.",
-        "empty": f"{cap} không được để trống; hãy nhập ít nhất một mục.",
-        "min_value": f"{cap} phải từ {{min_value}} trở lên.",
-        "max_value": f"{cap} phải không quá {{max_value}}.",
-        "max_string_length": f"{cap} quá dài.",
-    }
-    if isinstance(field, serializers.ChoiceField):
-        choices = ", ".join(str(c) for c in field.choices)
-        messages["invalid_choice"] = f"“{{input}}” không phải {label} hợp lệ; hãy chọn một trong: {choices}."
-    if isinstance(field, serializers.DateField):
-        messages["invalid"] = f"{cap} không hợp lệ; {DATE_HINT}."
-        messages["datetime"] = messages["invalid"]
-    elif isinstance(field, serializers.IntegerField):
-        messages["invalid"] = f"{cap} phải là số nguyên."
-    elif isinstance(field, serializers.BooleanField):
-        messages["invalid"] = f"{cap} phải là true hoặc false."
-    elif isinstance(field, serializers.CharField):
-        messages["invalid"] = f"{cap} phải là chuỗi ký tự."
-    elif isinstance(field, serializers.Serializer):
-        messages["invalid"] = f"{cap} phải là một đối tượng JSON."
-    extra = getattr(field, "vietnamese_messages", None)
-    if extra is not None:
-        messages.update(extra(label))
-    field.error_messages.update({k: v for k, v in messages.items() if k in field.error_messages})
-    child = getattr(field, "child", None)
-    if isinstance(child, serializers.Field):
-        if not child.label:
-            child.label = label
-        vietnamise(child)
-
-
-class InputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    # A request body: every field answers in Vietnamese, named by its label. (A comment, not a docstring: the
-    # schema would show it on every request body.)
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        fields = super().get_fields()
-        for name, f in fields.items():
-            if not f.label:
-                f.label = name
-            vietnamise(f)
-        return fields
-
-
-class Pagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-    invalid_page_message = "Trang không hợp lệ: {message}"
-    page_query_description = "Số trang (từ 1)."
-    page_size_query_description = "Số dòng mỗi trang (mặc định 100, tối đa 1000)."
-
-
-_VIETNAMESE: dict[type[exceptions.APIException], str] = {
-    exceptions.NotAuthenticated: "Bạn chưa đăng nhập; hãy gửi tiêu đề “Authorization: Token <khóa>”.",
-    exceptions.AuthenticationFailed: (
-        "Xác thực không thành công (token sai hoặc tài khoản đã bị khóa); "
-        "hãy kiểm tra tiêu đề “Authorization: Token <khóa>” hoặc xin cấp token mới."
-    ),
-    exceptions.ParseError: "Nội dung gửi lên không đọc được; hãy gửi JSON hợp lệ.",
-    exceptions.UnsupportedMediaType: "Kiểu nội dung không được hỗ trợ; hãy gửi Content-Type: application/json.",
-    exceptions.MethodNotAllowed: "Phương thức {method} không dùng được ở địa chỉ này.",
-    exceptions.NotAcceptable: "Không trả lời được theo định dạng yêu cầu; hãy nhận application/json.",
-}
-PERMISSION_DENIED = "Bạn không có quyền thực hiện thao tác này."
-
-
-class CosoAPI(APIView):
-    """Base of every Coso endpoint: Vietnamese messages for DRF's own refusals (its Vietnamese catalogue is
-    partial), and the shared pagination (?page=, ?page_size= up to 1000)."""
-
-    pagination_class: type[BasePagination] | None = Pagination
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, exceptions.APIException) and type(exc) in _VIETNAMESE:
-            message = _VIETNAMESE[type(exc)].format(method=self.request.method)
-            exc.detail = exceptions.ErrorDetail(message, code=str(exc.default_code))
-        return super().handle_exception(exc)
-
-    def permission_denied(
-        self, request: Request, message: str | None = None, code: str | None = None
-    ) -> NoReturn:
-        if request.authenticators and not request.successful_authenticator:
-            raise exceptions.NotAuthenticated()
-        raise exceptions.PermissionDenied(message or PERMISSION_DENIED, code=code)
-
-
-class ErrorRuleSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    code = serializers.CharField()
-    name = serializers.CharField()
-    source = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.source (DRF pops it)
-
-
-class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    """A refusal: what is wrong (Vietnamese), the field it is about, the rule that refused it."""
-
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-    rule = ErrorRuleSerializer(required=False)
-    errors = serializers.DictField(  # type: ignore[assignment]  # a field, not Serializer.errors (DRF pops it)
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
-class DetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    detail = serializers.CharField()
-
-
-ERRORS: dict[int, Any] = {
-    400: ErrorSerializer,
-    401: DetailSerializer,
-    403: DetailSerializer,
-    404: DetailSerializer,
-}
-
-AS_OF = OpenApiParameter(
-    "as_of",
-    OpenApiTypes.DATE,
-    OpenApiParameter.QUERY,
-    description="Ngày xem (YYYY-MM-DD); để trống là hôm nay.",
-)
 
 
 def org_name(org: Model) -> str:

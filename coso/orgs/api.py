@@ -23,7 +23,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coso.accounts.api import AS_OF, ERRORS, CosoAPI, as_of, input_error, query_date, validated
+from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, input_error, query_date, validated
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.history import Entry, entries
 from coso.core.scope import get_scoped, restrict

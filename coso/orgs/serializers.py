@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from coso.accounts.api import InputSerializer
+from coso.core.api import InputSerializer
 from coso.core.scope import CHANGE_ORGS
 from coso.core.text import nfc
 
