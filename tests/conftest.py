@@ -51,6 +51,16 @@ def establish(
     ).orgs[0]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the database is rolled back between tests; the cache is not)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def tree(db):
     """Province T → districts H1, H2 → communes X1 (under H1), X2 (under H2) → cells."""

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
@@ -31,9 +32,12 @@ def get_org(user: Any, code: str, permission: str = VIEW) -> Organization:
     return get_scoped(Organization.objects.all(), user, permission, code__iexact=code)
 
 
-def periods(user: Any, as_of: dt.date) -> QuerySet[OrgPeriod]:
-    """The placements of every organization in scope that exists on `as_of`."""
-    return restrict(OrgPeriod.objects.filter(active_on(as_of)), user)
+def periods(user: Any, as_of: dt.date, within: str | None = None) -> QuerySet[OrgPeriod]:
+    """The placements of every organization in scope that exists on `as_of` (under the path `within`)."""
+    qs = OrgPeriod.objects.filter(active_on(as_of))
+    if within is not None:
+        qs = qs.filter(**prefix_range("path", within))
+    return restrict(qs, user, within=within).order_by()
 
 
 def period_of(org: Organization, as_of: dt.date) -> OrgPeriod | None:
@@ -54,12 +58,13 @@ def subtree(
     user: Any, org: Organization, as_of: dt.date, *, include_self: bool = True
 ) -> QuerySet[OrgPeriod]:
     """Everything under `org` as it stood on `as_of` (empty if `org` did not exist then)."""
-    root = period_of(org, as_of)
+    root = org.periods.filter(active_on(as_of)).values_list("path", "depth").first()
     if root is None:
         return OrgPeriod.objects.none()
-    qs = periods(user, as_of).filter(**prefix_range("path", root.path))
+    path, depth = root
+    qs = periods(user, as_of, within=path)
     if not include_self:
-        qs = qs.filter(depth__gt=root.depth)
+        qs = qs.filter(depth__gt=depth)
     return qs
 
 
@@ -197,8 +202,7 @@ class StructureReport:
 def structure_counts(user: Any, root: OrgPeriod, as_of: dt.date) -> list[Any]:
     """(kind_id, category_id, n) for everything under `root` on `as_of`, the root excluded: one grouped query."""
     return list(
-        periods(user, as_of)
-        .filter(**prefix_range("path", root.path))
+        periods(user, as_of, within=root.path)
         .filter(depth__gt=root.depth)
         .values("kind_id", "category_id")
         .annotate(n=Count("id"))
@@ -206,28 +210,55 @@ def structure_counts(user: Any, root: OrgPeriod, as_of: dt.date) -> list[Any]:
     )
 
 
+VOCABULARY_KEY = "coso:orgs:vocabulary"
+
+
+def vocabulary(*, fresh: bool = False) -> tuple[dict[int, tuple[str, bool, bool, int]], dict[int, str]]:
+    """Kinds (name, is_grassroots, is_cell, order) and category names by id, for reports.
+
+    Cached for 30 seconds per process (reports are read far more often than the vocabularies change);
+    `services.save_vocabulary` clears this process's copy at once."""
+    cached = None if fresh else cache.get(VOCABULARY_KEY)
+    if cached is None:
+        kinds = {
+            pk: (name, grassroots, cell, order)
+            for pk, name, grassroots, cell, order in OrgKind.objects.values_list(
+                "pk", "name", "is_grassroots", "is_cell", "order"
+            ).order_by()
+        }
+        categories = dict(CellCategory.objects.values_list("pk", "name").order_by())
+        cached = (kinds, categories)
+        cache.set(VOCABULARY_KEY, cached, 30)
+    return cached
+
+
 def structure(user: Any, org: Organization, as_of: dt.date) -> StructureReport:
     """Counts of grassroots organizations and of cells by kind and category under `org` on `as_of`."""
-    root = period_of(org, as_of)
+    root = org.periods.filter(active_on(as_of)).first()
     report = StructureReport(org=org, as_of=as_of, period=root)
     if root is None:
         return report
-    kinds = {k.pk: k for k in OrgKind.objects.all()}
-    categories = dict(CellCategory.objects.values_list("pk", "name"))
+    rows = structure_counts(user, root, as_of)
+    if not rows:
+        return report
+    kinds, categories = vocabulary()
+    if any(
+        r["kind_id"] not in kinds or (r["category_id"] and r["category_id"] not in categories) for r in rows
+    ):
+        kinds, categories = vocabulary(fresh=True)  # added in another process since it was cached
     by_kind: dict[str, int] = defaultdict(int)
     by_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in structure_counts(user, root, as_of):
-        kind = kinds[row["kind_id"]]
+    for row in rows:
+        name, grassroots, cell, _order = kinds[row["kind_id"]]
         n = row["n"]
         report.total += n
-        by_kind[kind.name] += n
-        cat = categories.get(row["category_id"], "Chưa phân loại")
-        by_category[kind.name][cat] += n
-        if kind.is_grassroots:
+        by_kind[name] += n
+        by_category[name][categories.get(row["category_id"], "Chưa phân loại")] += n
+        if grassroots:
             report.grassroots_total += n
-        if kind.is_cell and not kind.is_grassroots:
+        if cell and not grassroots:
             report.cells_total += n
-    order = {k.name: (k.order, k.name) for k in kinds.values()}
+    order = {name: (o, name) for name, _g, _c, o in kinds.values()}
     report.by_kind = {k: by_kind[k] for k in sorted(by_kind, key=lambda name: order[name])}
     report.by_category = {
         k: dict(sorted(by_category[k].items())) for k in sorted(by_category, key=lambda name: order[name])

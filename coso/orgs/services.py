@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Q
@@ -35,6 +36,7 @@ from .models import (
     RestructuringOrg,
     segment,
 )
+from .queries import VOCABULARY_KEY
 
 DISSOLVE = None  # a child mapped to DISSOLVE is dissolved together with its parent
 TARGET = "target"  # in a merge: the merge's target, even one the merge itself establishes
@@ -885,4 +887,5 @@ def save_vocabulary(
     for key, value in values.items():
         setattr(obj, key, value)
     _stamp(obj, actor, "Sửa danh mục" if instance else "Thêm vào danh mục").save()
+    transaction.on_commit(lambda: cache.delete(VOCABULARY_KEY))
     return obj
