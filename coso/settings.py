@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "coso.core",
     "coso.accounts",
     "coso.orgs",
+    "coso.members",
 ]
 
 MIDDLEWARE = [

@@ -33,10 +33,11 @@ ROLES: dict[str, str] = {
 VIEW = "view"
 CHANGE_ORGS = "orgs.change"
 GRANT = "accounts.grant"
+CHANGE_MEMBERS = "members.change"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "sysadmin": frozenset({VIEW, CHANGE_ORGS, GRANT}),
-    "org_commission": frozenset({VIEW, CHANGE_ORGS, GRANT}),
+    "sysadmin": frozenset({VIEW, CHANGE_ORGS, CHANGE_MEMBERS, GRANT}),
+    "org_commission": frozenset({VIEW, CHANGE_ORGS, CHANGE_MEMBERS, GRANT}),
     "inspection": frozenset({VIEW}),
     "committee_office": frozenset({VIEW}),
     "cell_secretary": frozenset({VIEW}),
