@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from coso.core.dbsetup import ensure_database
 from coso.core.registry import REPORTS
 
 
@@ -19,4 +20,5 @@ class Command(BaseCommand):
             entry.add_arguments(p)
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        ensure_database(self.stderr)
         return REPORTS[options["report"]].run(self, **options)
