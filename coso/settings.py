@@ -130,6 +130,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "MemberStatusEnum": "coso.members.models.Status",
+        "ExitStatusEnum": "coso.members.services.EXIT_CHOICES",
+        "GenderEnum": "coso.members.models.Gender",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="orgs:tree", permanent=False), name="home"),
     path("", include("coso.accounts.urls")),
     path("orgs/", include("coso.orgs.urls")),
+    path("members/", include("coso.members.urls")),
     path("api/v1/", include("coso.api_urls")),
 ]
 

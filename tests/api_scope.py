@@ -23,6 +23,14 @@ def _grant(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["b_grant"].pk}
 
 
+def _member(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_member"].pk}
+
+
+def _transfer(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_transfer"].pk}
+
+
 # "object": 404 to GET (and POST, or 405); "list": 200 and nothing of X2; "public": no commune's data.
 API_COVERED: dict[str, Any] = {
     "api:api-root": ("public", None),
@@ -44,6 +52,20 @@ API_COVERED: dict[str, Any] = {
     "api:decision-detail": ("object", _decision),
     "api:grant-detail": ("object", _grant),
     "api:grant-revoke": ("object", _grant),
+    "api:member-list": ("list", None),
+    "api:member-detail": ("object", _member),
+    "api:member-recognise": ("object", _member),
+    "api:member-exit": ("object", _member),
+    "api:member-flags": ("object", _member),
+    "api:member-discipline": ("object", _member),
+    "api:member-transfer": ("object", _member),
+    "api:transfer-list": ("list", None),
+    "api:transfer-detail": ("object", _transfer),
+    "api:transfer-arrive": ("object", _transfer),
+    "api:transfer-return": ("object", _transfer),
+    "api:bulk-move": ("write", None),
+    "api:member-statistics": ("object", _code),
+    "api:structure-checks": ("object", _code),
 }
 
 
@@ -84,4 +106,19 @@ def api_write_cases(world: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         ),
         (reverse("api:grant-list"), {"username": "a.x1", "role": "viewer", "org": "X2"}),
         (reverse("api:grant-revoke", kwargs=_grant(world)), {}),
+        (reverse("api:bulk-move"), {"from_cell": "C4", "to": "C1", "on": "2021-01-01", "reason": "Giải thể"}),
+        (reverse("api:bulk-move"), {"from_cell": "C1", "to": "C4", "on": "2021-01-01", "reason": "Giải thể"}),
+        (
+            reverse("api:member-list"),
+            {
+                "full_name": "Người Mới",
+                "birth_date": "1990-01-01",
+                "gender": "M",
+                "ethnicity": "Kinh",
+                "religion": "Không",
+                "cell": "C4",
+                "admission_decided_on": "2020-01-01",
+                "joined_on": "2020-01-10",
+            },
+        ),
     ]

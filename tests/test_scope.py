@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from coso.accounts.models import RoleGrant, User
 from coso.accounts.services import grant_role
+from coso.members.models import Member, Membership, MemberStatus, MemberView, Transfer
 from coso.orgs import services as s
 from coso.orgs.models import Decision, Organization, OrgPeriod, Restructuring
 from tests.conftest import decision, establish
@@ -56,6 +57,29 @@ def world(tree):
     grant_role(None, user=a, role="org_commission", org=tree["X1"])
     grant_b = grant_role(None, user=b, role="org_commission", org=x2)
     token = Token.objects.create(user=a)
+    from coso.members import services as ms
+    from coso.members.models import Ethnicity, Religion
+
+    b_member = ms.admit(
+        None,
+        ms.Identity(
+            full_name="Hoàng Thị Xuân Mai",
+            birth_date=D(1990, 5, 10),
+            gender="F",
+            ethnicity=Ethnicity.objects.get(name="Kinh"),
+            religion=Religion.objects.get(name="Không"),
+        ),
+        cell=c4,
+        admission_decided_on=D(2020, 2, 20),
+        joined_on=D(2020, 3, 1),
+    )
+    b_transfer = ms.issue_transfer(
+        None,
+        b_member,
+        ms.TransferInput(
+            kind="temporary", left_on=D(2023, 1, 1), return_due=D(2023, 7, 1), to_outside="Hà Nội"
+        ),
+    )
     return {
         "tree": tree,
         "a": a,
@@ -65,6 +89,8 @@ def world(tree):
         "b_event": res.event,
         "b_decision": res.event.decision,
         "b_grant": grant_b,
+        "b_member": b_member,
+        "b_transfer": b_transfer,
         # what must never show to A (codes as rendered, so that A's own query echoed back does not count)
         "b_names": [
             "Đảng bộ xã Bình Minh",
@@ -72,6 +98,7 @@ def world(tree):
             "<code>X2</code>",
             "<code>C4</code>",
             "b.x2",
+            "Hoàng Thị Xuân Mai",
             '"code":"X2"',
             '"code": "X2"',
             '"code":"C4"',
@@ -95,6 +122,14 @@ def decision_pk(w: dict[str, Any]) -> dict[str, Any]:
 
 def grant_pk(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["b_grant"].pk}
+
+
+def member_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_member"].pk}
+
+
+def transfer_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_transfer"].pk}
 
 
 OBJECT = "object"  # names an object of X2: 404 on GET and POST
@@ -131,6 +166,24 @@ COVERED: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]] | None]
     "orgs:move": (OBJECT, code),
     "orgs:dissolve": (OBJECT, code),
     "orgs:split": (OBJECT, code),
+    "members:list": (LIST, None),
+    "members:due": (LIST, None),
+    "members:admit": (WRITE_FORM, None),
+    "members:bulk_move": (OBJECT, code),
+    "members:statistics": (OBJECT, code),
+    "members:structure_checks": (OBJECT, code),
+    "members:org_summary": (OBJECT, code),
+    "members:detail": (OBJECT, member_pk),
+    "members:history": (OBJECT, member_pk),
+    "members:recognise": (OBJECT, member_pk),
+    "members:flag": (OBJECT, member_pk),
+    "members:exit": (OBJECT, member_pk),
+    "members:discipline": (OBJECT, member_pk),
+    "members:profile": (OBJECT, member_pk),
+    "members:transfer": (OBJECT, member_pk),
+    "members:transfer_letter": (OBJECT, transfer_pk),
+    "members:confirm_arrival": (OBJECT, transfer_pk),
+    "members:confirm_return": (OBJECT, transfer_pk),
     "api:schema": (PUBLIC, None),
     "api:docs": (PUBLIC, None),
 }
@@ -149,6 +202,12 @@ def snapshot() -> tuple[int, ...]:
         Decision.objects.count(),
         Restructuring.objects.count(),
         RoleGrant.objects.filter(revoked_at__isnull=True).count(),
+        Member.objects.count(),
+        Member.history.count(),
+        Membership.history.count(),
+        MemberStatus.objects.count(),
+        Transfer.history.count(),
+        MemberView.objects.count(),
     )
 
 

@@ -79,6 +79,8 @@ def entries(records: Any, subject: str, hidden: tuple[str, ...] = ()) -> list[En
 
 def _resolve(model: Any, name: str, value: Any) -> str:
     f = model._meta.get_field(name)
+    if f.choices and value not in (None, ""):
+        return _show(dict(f.flatchoices).get(value, value))
     if f.is_relation and value is not None:
         target = f.related_model._default_manager.filter(pk=value).first()
         return _show(target) if target is not None else f"#{value}"

@@ -5,3 +5,7 @@ class MembersConfig(AppConfig):
     name = "coso.members"
     label = "members"
     verbose_name = "Đảng viên"
+
+    def ready(self) -> None:
+        from . import importer  # noqa: F401 - registers `coso import members`
+        from .reports_cli import MEMBERS  # noqa: F401 - registers `coso report members`

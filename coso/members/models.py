@@ -178,6 +178,8 @@ class MemberFlag(_Dated):
 class MemberProfile(_Dated):
     """Attributes that change and that statistics break down by, dated."""
 
+    SCOPE_PATH = "member__home_org__current_path"
+
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="profiles")
     education = models.CharField("trình độ giáo dục phổ thông", max_length=10, blank=True)
     qualification = models.ForeignKey(

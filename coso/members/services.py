@@ -7,6 +7,7 @@ touches (permission CHANGE_MEMBERS), and refuses with a Vietnamese `DomainError`
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -105,8 +106,6 @@ def months_between(start: dt.date, end: dt.date) -> int:
 def add_months(d: dt.date, months: int) -> dt.date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
-    import calendar
-
     return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
@@ -335,6 +334,7 @@ def recognise(
 
 
 EXITS = {Status.REMOVED, Status.EXPELLED, Status.LEFT, Status.DECEASED, Status.NOT_RECOGNISED}
+EXIT_CHOICES = [(str(x.value), x.label) for x in Status if x in EXITS]
 
 
 @transaction.atomic
@@ -382,6 +382,9 @@ def end_membership(
     ).save()
     _close_open(member.memberships.filter(valid_to__isnull=True), on, actor, label)
     _close_open(member.flags.filter(valid_to__isnull=True), on, actor, label)
+    for pending in member.transfers.filter(state=Transfer.State.ISSUED):
+        pending.state = Transfer.State.CANCELLED
+        _stamp(pending, actor, label).save(update_fields=["state"])
     _bump(member, actor, label, status=status)
     return member
 
@@ -442,6 +445,7 @@ def set_flag(
 def end_flag(actor: Any, member: Member, *, kind: str, on: dt.date) -> MemberFlag:
     member = _lock(member, None)
     _check_scope(actor, member.home_org)
+    _past(on, "on", "Ngày kết thúc")
     flag = member.flags.filter(kind=kind, valid_to__isnull=True).first()
     if flag is None:
         raise DomainError(
@@ -712,6 +716,9 @@ def confirm_return(actor: Any, transfer: Transfer, *, on: dt.date) -> Transfer:
     if transfer.kind != Transfer.Kind.TEMPORARY or transfer.state != Transfer.State.ARRIVED:
         raise DomainError("Chỉ xác nhận trở về cho đảng viên đang sinh hoạt tạm thời.", rule=STATUS)
     _check_scope(actor, transfer.from_org)
+    _past(on, "on", "Ngày trở về")
+    if transfer.arrived_on and on <= transfer.arrived_on:
+        raise DomainError("Ngày trở về phải sau ngày đến.", field="on")
     guest = transfer.member.memberships.filter(transfer=transfer, kind=Membership.Kind.TEMPORARY).first()
     if guest is not None:
         if on <= guest.valid_from:
@@ -765,6 +772,8 @@ def bulk_move(
         _check_scope(actor, target)
         if target.pk == source.pk:
             raise DomainError("Chi bộ chuyển đến không thể là chi bộ đang giải thể.", field="mapping")
+    if decision_number:
+        reason = f"{nfc(reason)} (Quyết định số {nfc(decision_number)})"
     for m in rows:
         m.valid_to = on
     bulk_update_with_history(

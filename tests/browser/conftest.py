@@ -124,9 +124,17 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
                 chromium.stop()
 
 
+# Data migrations whose `seed(apps, schema_editor)` puts vocabularies and dated rules in place (idempotent).
+SEED_MIGRATIONS = [
+    "coso.orgs.migrations.0002_seed_vocabulary",
+    "coso.members.migrations.0002_seed",
+    "coso.members.migrations.0004_structure_rule",
+]
+
+
 @pytest.fixture(autouse=True)
 def vocabulary(transactional_db: None) -> None:
-    """The kinds, categories and placement rules that migration 0002 seeds, put back before each test.
+    """The vocabularies and rules that the data migrations seed, put back before each test.
 
     Every test here is transactional (the live server reads what the test wrote), so the database is emptied
     after each one, seeded rows included. `serialized_rollback` cannot restore them: once Playwright's loop is
@@ -134,7 +142,8 @@ def vocabulary(transactional_db: None) -> None:
     """
     from django.apps import apps
 
-    import_module("coso.orgs.migrations.0002_seed_vocabulary").seed(apps, None)
+    for module in SEED_MIGRATIONS:
+        import_module(module).seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -681,6 +681,20 @@ def test_schema_lists_every_endpoint_and_validates(db):
         "/api/v1/grants/{id}/",
         "/api/v1/grants/{id}/revoke/",
         "/api/v1/me/",
+        "/api/v1/members/",
+        "/api/v1/members/{id}/",
+        "/api/v1/members/{id}/recognise/",
+        "/api/v1/members/{id}/exit/",
+        "/api/v1/members/{id}/flags/",
+        "/api/v1/members/{id}/discipline/",
+        "/api/v1/members/{id}/transfer/",
+        "/api/v1/transfers/",
+        "/api/v1/transfers/{id}/",
+        "/api/v1/transfers/{id}/arrive/",
+        "/api/v1/transfers/{id}/return/",
+        "/api/v1/bulk-moves/",
+        "/api/v1/member-statistics/{code}/",
+        "/api/v1/structure-checks/{code}/",
     } == set(schema["paths"])
     as_of = {p["name"] for p in schema["paths"]["/api/v1/orgs/{code}/structure/"]["get"]["parameters"]}
     assert {"code", "as_of"} <= as_of
