@@ -1,4 +1,5 @@
-"""Registries that let `coso report NAME` and `coso import NAME` reach the apps without core importing them.
+"""Registries that let `coso report NAME`, `coso import NAME` and `coso load_demo` reach the apps without core
+importing them.
 
 Each app registers its reports and importers in its AppConfig.ready().
 """
@@ -20,6 +21,7 @@ class Entry:
 
 REPORTS: dict[str, Entry] = {}
 IMPORTERS: dict[str, Entry] = {}
+DEMO_STEPS: list[tuple[int, str, Callable[[Callable[[str], None]], bool]]] = []
 
 
 def register_report(entry: Entry) -> None:
@@ -28,3 +30,9 @@ def register_report(entry: Entry) -> None:
 
 def register_importer(entry: Entry) -> None:
     IMPORTERS[entry.name] = entry
+
+
+def register_demo(order: int, name: str, load: Callable[[Callable[[str], None]], bool]) -> None:
+    """A step of `coso load_demo` (run in `order`); `load(log)` returns False when its data is already there."""
+    if all(existing != name for _o, existing, _f in DEMO_STEPS):
+        DEMO_STEPS.append((order, name, load))

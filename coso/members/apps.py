@@ -7,5 +7,12 @@ class MembersConfig(AppConfig):
     verbose_name = "Đảng viên"
 
     def ready(self) -> None:
-        from . import importer  # noqa: F401 - registers `coso import members`
+        from coso.core.registry import register_demo
+
+        from . import (
+            demo,
+            importer,  # noqa: F401 - registers `coso import members`
+        )
         from .reports_cli import MEMBERS  # noqa: F401 - registers `coso report members`
+
+        register_demo(20, "members", demo.load)

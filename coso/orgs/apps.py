@@ -7,9 +7,11 @@ class OrgsConfig(AppConfig):
     verbose_name = "Tổ chức đảng"
 
     def ready(self) -> None:
-        from coso.core.registry import register_importer, register_report
+        from coso.core.registry import register_demo, register_importer, register_report
 
+        from . import demo
         from .reports_cli import IMPORT_ORGS, STRUCTURE
 
         register_report(STRUCTURE)
         register_importer(IMPORT_ORGS)
+        register_demo(10, "orgs", demo.load)
