@@ -169,6 +169,8 @@ COVERED: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]] | None]
     "members:list": (LIST, None),
     "members:due": (LIST, None),
     "members:admit": (WRITE_FORM, None),
+    "members:import": (WRITE_FORM, None),
+    "members:import_template": (PUBLIC, None),
     "members:bulk_move": (OBJECT, code),
     "members:statistics": (OBJECT, code),
     "members:structure_checks": (OBJECT, code),

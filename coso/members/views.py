@@ -749,3 +749,73 @@ def org_summary(request: HttpRequest, code: str) -> HttpResponse:
         w for w in structure_warnings(request.user, org, as_of) if w.org_id == org.pk and w.level == "warning"
     ]
     return render(request, "members/_org_summary.html", {"org": org, "stats": stats, "own": own})
+
+
+# ----------------------------------------------------------------------------------------- Excel import
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    from .importer import template_bytes
+
+    response = HttpResponse(
+        template_bytes(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-dang-vien.xlsx"'
+    return response
+
+
+@login_required
+def import_members(request: HttpRequest) -> HttpResponse:
+    """Upload → every row checked, nothing written → the errors, or a preview → confirm → written."""
+    import re
+    import uuid
+
+    from django.conf import settings
+
+    from .importer import import_members as run_import
+
+    if not _can_change(request):
+        raise Http404("Bạn không có quyền thay đổi đảng viên.")
+    folder = settings.VAR_DIR / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    ctx: dict[str, Any] = {}
+    if request.method == "POST" and request.POST.get("confirm"):
+        token = request.POST.get("token", "")
+        path = folder / f"members-{request.user.pk}-{token}.xlsx"
+        if not re.fullmatch(r"[0-9a-f]{32}", token) or not path.exists():
+            messages.error(request, "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel.")
+            return redirect("members:import")
+        try:
+            result = run_import(path, request.user, dry_run=False, filename=request.POST.get("filename", ""))
+        except (DomainError, NotInScope) as exc:
+            path.unlink(missing_ok=True)
+            messages.error(
+                request, f"Không nhập được vì dữ liệu vừa thay đổi: {exc}. Hãy chọn lại tệp để kiểm tra."
+            )
+            return redirect("members:import")
+        if result.ok:
+            path.unlink(missing_ok=True)
+            messages.success(request, f"Đã nhập {result.created} đảng viên.")
+            return redirect("members:list")
+        ctx.update(result=result, filename=request.POST.get("filename", ""))
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        name = (upload.name or "") if upload is not None else ""
+        if upload is None:
+            ctx["upload_error"] = "Hãy chọn tệp Excel (.xlsx) theo mẫu."
+        elif not name.lower().endswith(".xlsx"):
+            ctx["upload_error"] = (
+                f"Tệp “{name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx."
+            )
+        else:
+            token = uuid.uuid4().hex
+            path = folder / f"members-{request.user.pk}-{token}.xlsx"
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            result = run_import(path, request.user, dry_run=True, filename=name)
+            if not result.ok:
+                path.unlink(missing_ok=True)
+            ctx.update(result=result, token=token, filename=name)
+    return render(request, "members/import.html", ctx)

@@ -256,3 +256,57 @@ def test_the_receiving_commune_confirms_arrival(tree, client):
     a.refresh_from_db()
     assert a.home_org == tree["C4"]
     assert client.get(reverse("members:detail", args=[a.pk])).status_code == 200
+
+
+def test_import_page_errors_then_confirm(tree, client):
+    import io
+
+    from openpyxl import Workbook
+
+    from coso.accounts.models import User as U
+    from coso.members.importer import COLUMNS
+    from coso.members.models import Member as M
+
+    admin = U.objects.create_superuser("root-import", password="x")
+    client.force_login(admin)
+
+    def book(rows):
+        wb = Workbook()
+        ws = wb.active
+        ws.append(list(COLUMNS))
+        for row in rows:
+            ws.append(row)
+        buf = io.BytesIO()
+        wb.save(buf)
+        buf.seek(0)
+        buf.name = "dang-vien.xlsx"
+        return buf
+
+    good = [
+        "Nguyễn Văn An",
+        "10/05/1980",
+        "Nam",
+        "Kinh",
+        "Không",
+        "001080000001",
+        "",
+        "01/02/2010",
+        "15/02/2010",
+        "15/02/2011",
+        "12/12",
+        "Đại học",
+        "Trung cấp",
+        "Nông dân",
+        "C1",
+        "15/02/2010",
+    ]
+    bad = list(good)
+    bad[2] = "Khác"
+    r = client.post(reverse("members:import"), {"file": book([bad])})
+    assert 'id="import-errors"' in r.content.decode() and not M.objects.exists()
+    r = client.post(reverse("members:import"), {"file": book([good])})
+    body = r.content.decode()
+    assert "hợp lệ" in body and not M.objects.exists()
+    token = body.split('name="token" value="')[1].split('"')[0]
+    r = client.post(reverse("members:import"), {"confirm": "1", "token": token, "filename": "dang-vien.xlsx"})
+    assert r.status_code == 302 and M.objects.get().full_name == "Nguyễn Văn An"
