@@ -125,7 +125,9 @@ class MemberDemo:
     def dates(self, earliest: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date | None]:
         """Birth, admission decision, joining, recognition (None while on probation)."""
         r = self.rng
-        joined = earliest + dt.timedelta(days=r.randint(0, max(1, (D(2025, 10, 1) - earliest).days)))
+        joined = earliest + dt.timedelta(
+            days=r.randint(0, max(1, (min(today(), D(2026, 9, 1)) - earliest).days))
+        )
         decided = joined - dt.timedelta(days=r.randint(5, 25))
         birth = D(decided.year - r.randint(19, 55), r.randint(1, 12), r.randint(1, 28))
         recognised = s.add_months(joined, 12) + dt.timedelta(days=r.randint(0, 40))
