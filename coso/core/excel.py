@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .dates import format_date
 from .errors import DomainError
 from .text import nfc
 
@@ -257,3 +258,21 @@ def _load(source: Any) -> Any:
 def open_table(source: str | os.PathLike[str] | IO[bytes], *, expect: Sequence[str] = ()) -> Table:
     """Open the first sheet of an .xlsx (a path or a file-like upload) as a header-mapped table."""
     return Table(source, expect=expect)
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as people read it: dates dd/mm/yyyy, whole numbers without ".0", text NFC-normalised."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return nfc(str(value))
+
+
+def is_blank(value: Any) -> bool:
+    """An empty cell (None or only spaces)."""
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -32,7 +32,16 @@ from simple_history.utils import bulk_create_with_history
 
 from coso.core.dates import format_date, parse_date, today
 from coso.core.errors import DomainError
-from coso.core.excel import ExcelError, Sheet, SheetRow, header_key, open_table, workbook_bytes
+from coso.core.excel import (
+    ExcelError,
+    Sheet,
+    SheetRow,
+    cell_text,
+    header_key,
+    is_blank,
+    open_table,
+    workbook_bytes,
+)
 from coso.core.models import RuleSet
 from coso.core.registry import Entry, register_importer
 from coso.core.rules import as_rule
@@ -192,7 +201,7 @@ class ImportPlan:
         return dict(sorted(counts.items()))
 
     def add(self, row: int, column: str, value: Any, message: str) -> None:
-        self.errors.append(RowError(row, column, _show(value), message))
+        self.errors.append(RowError(row, column, cell_text(value), message))
 
     def sort_errors(self) -> None:
         self.errors.sort(key=lambda e: (e.row, _ORDER.get(e.column, -1)))
@@ -218,22 +227,6 @@ class ImportResult:
 # ------------------------------------------------------------------------------------------ cell helpers
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return format_date(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return nfc(str(value))
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _key(text: str) -> str:
     """How vocabulary values compare: NFC, trimmed, inner spaces collapsed, case-insensitive."""
     return nfc(text).casefold()
@@ -254,7 +247,7 @@ class _Dates:
     def parse(self, value: Any) -> dt.date:
         if isinstance(value, int | float) and not isinstance(value, bool):
             raise ValueError(
-                f"“{_show(value)}” không phải ngày hợp lệ; hãy ghi theo dạng dd/mm/yyyy, ví dụ 01/07/2025 "
+                f"“{cell_text(value)}” không phải ngày hợp lệ; hãy ghi theo dạng dd/mm/yyyy, ví dụ 01/07/2025 "
                 "(hoặc định dạng ô là ngày)."
             )
         d = parse_date(value)
@@ -342,11 +335,11 @@ class _Validator:
             plan.add(line, column, cells.get(column), message)
 
         def text(column: str) -> str:
-            return _show(cells.get(column))
+            return cell_text(cells.get(column))
 
         def date(column: str, label: str, required: bool = True) -> dt.date | None:
             value = cells.get(column)
-            if _blank(value):
+            if is_blank(value):
                 if required:
                     error(column, f"Thiếu {label}; hãy ghi ngày theo dạng dd/mm/yyyy, ví dụ 01/07/2025.")
                 return None
@@ -526,12 +519,12 @@ class _Validator:
 
     def _citizen_id(self, line: int, value: Any, error: Callable[[str, str], None]) -> str:
         rule = f" Theo quy tắc {services.CITIZEN_ID}."
-        if _blank(value):
+        if is_blank(value):
             error(COL_CID, "Thiếu số CCCD; hãy ghi đủ 12 chữ số của căn cước công dân." + rule)
             return ""
         if isinstance(value, int | float) and not isinstance(value, bool):
             # A number cell loses the leading zeros (CCCD starts with the province code, 001 for Hà Nội).
-            digits = _show(value)
+            digits = cell_text(value)
             cid = digits.zfill(12) if digits.isdigit() and len(digits) <= 12 else digits
         else:
             cid = "".join(nfc(str(value)).split())

@@ -28,7 +28,16 @@ from simple_history.utils import bulk_create_with_history
 
 from coso.core.dates import format_date, parse_date
 from coso.core.errors import DomainError
-from coso.core.excel import ExcelError, Sheet, SheetRow, header_key, open_table, workbook_bytes
+from coso.core.excel import (
+    ExcelError,
+    Sheet,
+    SheetRow,
+    cell_text,
+    header_key,
+    is_blank,
+    open_table,
+    workbook_bytes,
+)
 from coso.core.models import RuleSet
 from coso.core.rules import MissingRule
 from coso.core.scope import CHANGE_ORGS, Scope, scope_for
@@ -176,7 +185,7 @@ class ImportPlan:
         return dict(counts)
 
     def add(self, row: int, column: str, value: Any, message: str) -> None:
-        self.errors.append(RowError(row, column, _show(value), message))
+        self.errors.append(RowError(row, column, cell_text(value), message))
 
 
 @dataclass
@@ -199,20 +208,8 @@ class ImportResult:
 # ------------------------------------------------------------------------------------------ cell helpers
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return format_date(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return nfc(str(value))
-
-
 def _text(value: Any) -> str:
-    return _show(value)
+    return cell_text(value)
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -301,10 +298,6 @@ def _as_sheet_rows(rows: Iterable[SheetRow | Mapping[str, Any]], first_line: int
     return items
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _parse_row(
     plan: ImportPlan, row: ImportRow, cells: Mapping[str, Any], kinds: _Vocabulary, categories: _Vocabulary
 ) -> None:
@@ -347,7 +340,7 @@ def _parse_row(
             f"chức cấp cao nhất. Theo quy tắc {rules.CYCLE}.",
         )
     established = cells.get(COL_ESTABLISHED)
-    if _blank(established):
+    if is_blank(established):
         error(COL_ESTABLISHED, "Thiếu ngày thành lập; hãy ghi ngày theo dạng dd/mm/yyyy, ví dụ 01/07/2025.")
     else:
         try:
@@ -355,7 +348,7 @@ def _parse_row(
         except ValueError as exc:
             error(COL_ESTABLISHED, str(exc))
     dissolved = cells.get(COL_DISSOLVED)
-    if not _blank(dissolved):
+    if not is_blank(dissolved):
         try:
             row.dissolved_on = _date(dissolved)
         except ValueError as exc:
@@ -376,7 +369,7 @@ def _parse_row(
 def _date(value: Any) -> dt.date:
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError(
-            f"“{_show(value)}” không phải ngày hợp lệ; hãy ghi theo dạng dd/mm/yyyy, ví dụ 01/07/2025 "
+            f"“{cell_text(value)}” không phải ngày hợp lệ; hãy ghi theo dạng dd/mm/yyyy, ví dụ 01/07/2025 "
             "(hoặc định dạng ô là ngày)."
         )
     return parse_date(value)
