@@ -114,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="sinh lại dữ liệu dù đã có")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--explain", action="store_true", help="in kế hoạch truy vấn của mọi trường hợp")
+    parser.add_argument("--no-members", action="store_true", help="bỏ các trường hợp đảng viên (m1–m5)")
+    parser.add_argument(
+        "--members-scale",
+        type=float,
+        default=None,
+        help="số đảng viên = 5,6 triệu × giá trị này (mặc định = --scale)",
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale phải lớn hơn 0")
@@ -168,6 +175,14 @@ def main(argv: list[str] | None = None) -> int:
         found = gen.load(args.scale, seed)
         generated = True
     assert found is not None
+    if not args.no_members:
+        from bench import members as bench_members
+
+        n_members = int(bench_members.NATION_MEMBERS * (args.members_scale or args.scale))
+        print(f"Đảng viên: {num(n_members)} (quy mô {num(args.members_scale or args.scale, 4)}):")
+        args.members_info = bench_members.load_members(
+            n_members, args.scale, found["codes"]["province"], seed
+        )
     return run_cases(args, found, generated, migrate_s)
 
 
@@ -407,6 +422,14 @@ def run_cases(args: argparse.Namespace, found: dict[str, Any], generated: bool, 
         print("  kế hoạch (SQL thô):")
         print("\n".join("    " + line for line in plans[case.key]["raw"]))
 
+    member_results = None
+    if getattr(args, "members_info", None):
+        from bench import members as bench_members
+
+        member_results = bench_members.run(
+            admin, province, as_of, args.members_info, args.repeat, args.explain
+        )
+
     OUT_DIR.mkdir(exist_ok=True)
     out = OUT_DIR / f"results-{vendor}.json"
     out.write_text(
@@ -429,6 +452,7 @@ def run_cases(args: argparse.Namespace, found: dict[str, Any], generated: bool, 
                 "cases": [c.result for c in cases],
                 "targets": targets,
                 "plans": plans,
+                "members": member_results,
             },
             ensure_ascii=False,
             indent=2,
