@@ -208,10 +208,6 @@ class ImportResult:
 # ------------------------------------------------------------------------------------------ cell helpers
 
 
-def _text(value: Any) -> str:
-    return cell_text(value)
-
-
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -599,7 +595,7 @@ def validate(
     kinds = _Vocabulary(OrgKind.objects.order_by("order", "name"))
     categories = _Vocabulary(CellCategory.objects.order_by("order", "name"))
     for i, item in enumerate(items):
-        raw = {c: _text(item.values.get(h)) for c, h in columns.items()}
+        raw = {c: cell_text(item.values.get(h)) for c, h in columns.items()}
         for c in COLUMNS:
             raw.setdefault(c, "")
         row = ImportRow(index=i, line=item.line, raw=raw)
