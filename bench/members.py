@@ -299,10 +299,72 @@ MEMBER_COLS = (
 )
 LIST_SQL = _placed_sql(MEMBER_COLS, "ORDER BY m.sort_key, m.id LIMIT 50")
 SEARCH_SQL = _placed_sql(MEMBER_COLS, "AND m.search_key LIKE %s ORDER BY m.sort_key, m.id LIMIT 50")
-STATS_SQL = (
-    _placed_sql("m.gender, st.status, m.ethnicity_id, m.religion_id, COUNT(*)", "")
-    + " GROUP BY m.gender, st.status, m.ethnicity_id, m.religion_id"
+STATS_COLS = ("s", "g", "age", "party", "e", "r", "edu", "qual", "theory", "occ")
+
+
+def _band_sql(column: str, bands: Any, as_of: dt.date) -> tuple[str, list[Any]]:
+    from coso.members.queries import years_before
+
+    whens, params, default = [], [], bands[-1][0]
+    for label, _low, high in bands:
+        if high is None:
+            default = label
+            break
+        whens.append(f"WHEN {column} > %s THEN %s")
+        params += [years_before(as_of, high + 1), label]
+    return f"CASE {' '.join(whens)} ELSE %s END", [*params, default]
+
+
+def stats_sql(as_of: dt.date, vendor: str) -> tuple[str, list[str]]:
+    """The statistics' breakdown query by hand: the members placed on `as_of` with their status and profile on
+    that date, counted by each column (GROUPING SETS on PostgreSQL, one GROUP BY over all of them elsewhere).
+    Returns the SQL and the order of its placeholders ("as_of", "from", "to", or a literal band value)."""
+    from coso.members.queries import AGE_BANDS, PARTY_AGE_BANDS
+
+    age, age_p = _band_sql("m.birth_date", AGE_BANDS, as_of)
+    party, party_p = _band_sql("m.joined_on", PARTY_AGE_BANDS, as_of)
+    inner = _placed_sql(
+        f"st.status AS s, m.gender AS g, {age} AS age, {party} AS party, m.ethnicity_id AS e, "
+        "m.religion_id AS r, COALESCE(pr.education, '') AS edu, pr.qualification_id AS qual, "
+        "COALESCE(pr.theory_level, '') AS theory, pr.occupation_id AS occ",
+        "",
+    ).replace(
+        " WHERE st.status",
+        " LEFT JOIN members_memberprofile pr ON pr.member_id = m.id AND " + ACTIVE_SQL.format(a="pr")
+        + " WHERE st.status",
+    )  # fmt: skip
+    cols = ", ".join(STATS_COLS)
+    if vendor == "postgresql":
+        sets = ", ".join(f"({c})" for c in STATS_COLS)
+        sql = f"SELECT GROUPING({cols}), {cols}, COUNT(*) FROM ({inner}) t GROUP BY GROUPING SETS ({sets})"
+    else:
+        sql = f"SELECT {cols}, COUNT(*) FROM ({inner}) t GROUP BY {cols}"
+    # placeholders in order: the two CASEs, then _placed_sql's (ms: 2 dates, st: 2 dates, pr: 2, cells: ...)
+    return sql, [*age_p, *party_p]
+
+
+MOVEMENT_UNITS = (
+    "SELECT org_id FROM orgs_orgperiod WHERE path >= %(lo)s AND path < %(hi)s AND valid_from <= %(end)s "
+    "AND (valid_to IS NULL OR valid_to > %(start)s)"
 )
+MOVEMENT_SQL = [
+    "SELECT st.status, COUNT(*) FROM members_memberstatus st WHERE st.valid_from >= %(start)s "
+    "AND st.valid_from <= %(end)s AND EXISTS (SELECT 1 FROM members_membership ms WHERE ms.member_id = "
+    "st.member_id AND ms.kind = 'official' AND ms.org_id IN (" + MOVEMENT_UNITS + ") AND ms.valid_from <= "
+    "st.valid_from AND (ms.valid_to IS NULL OR ms.valid_to >= st.valid_from)) GROUP BY st.status",
+    "SELECT COUNT(*) FROM members_membership ms JOIN members_member m ON m.id = ms.member_id WHERE ms.kind = "
+    "'official' AND ms.org_id IN (" + MOVEMENT_UNITS + ") AND ms.valid_from >= %(start)s AND ms.valid_from <= "
+    "%(end)s AND NOT EXISTS (SELECT 1 FROM members_membership b WHERE b.member_id = ms.member_id AND b.kind = "
+    "'official' AND b.org_id IN (" + MOVEMENT_UNITS + ") AND b.valid_to = ms.valid_from) AND NOT (ms.valid_from "
+    "= m.joined_on AND NOT EXISTS (SELECT 1 FROM members_membership e WHERE e.member_id = ms.member_id AND "
+    "e.kind = 'official' AND e.valid_from < ms.valid_from))",
+    "SELECT COUNT(*) FROM members_membership ms WHERE ms.kind = 'official' AND ms.org_id IN (" + MOVEMENT_UNITS
+    + ") AND ms.valid_to >= %(start)s AND ms.valid_to <= %(end)s AND NOT EXISTS (SELECT 1 FROM "
+    "members_membership a WHERE a.member_id = ms.member_id AND a.kind = 'official' AND a.org_id IN ("
+    + MOVEMENT_UNITS + ") AND a.valid_from = ms.valid_to) AND NOT EXISTS (SELECT 1 FROM members_memberstatus x "
+    "WHERE x.member_id = ms.member_id AND x.valid_from = ms.valid_to AND x.status NOT IN ('probationary', "
+    "'official'))",
+]  # fmt: skip
 
 
 def member_cases(
@@ -371,16 +433,47 @@ def member_cases(
 
     search_params = [*params_for(ppath), "%nguyen van%"]
 
-    def stats_app() -> Any:
-        forget_scope(admin)
-        return queries.statistics(admin, province, as_of)
+    def stats_app_for(org: Any) -> Callable[[], Any]:
+        def app() -> Any:
+            forget_scope(admin)
+            return queries.statistics(admin, org, as_of)
 
-    stats_params = params_for(ppath)
+        return app
+
+    breakdown_sql, band_params = stats_sql(as_of, vendor)
+    band_params = [d(p) if isinstance(p, dt.date) else p for p in band_params]
+    nation = Organization.objects.get(
+        pk=OrgPeriod.objects.filter(parent__isnull=True, valid_from__lte=as_of)
+        .exclude(valid_to__lte=as_of)
+        .values_list("org_id", flat=True)[0]
+    )
+
+    def stats_raw_for(path: str) -> Callable[[], Any]:
+        """The breakdowns and the three movement queries, by hand, for the subtree at `path`."""
+        params = [*band_params, *params_for(path)[:4], d(as_of), d(as_of), *params_for(path)[4:]]
+        named = {"lo": path, "hi": path + "\uffff", "start": d(dt.date(as_of.year, 1, 1)), "end": d(as_of)}
+        movement = MOVEMENT_SQL
+
+        def run() -> Any:
+            with connection.cursor() as cursor:
+                cursor.execute(breakdown_sql, params)
+                rows = cursor.fetchall()
+                moves = []
+                for sql in movement:
+                    cursor.execute(sql, named)
+                    moves.append(cursor.fetchall())
+            return rows, moves
+
+        return run
+
+    npath = queries.root_period(nation, as_of).path  # type: ignore[union-attr]
     cases = [
         list_case("m1", f"Danh sách đảng viên của tỉnh, trang đầu 50 ({pname})", province, ppath),
         list_case("m2", f"Danh sách đảng viên của xã, trang đầu 50 ({cname})", commune, cpath),
-        case_cls("m3", "Thống kê đảng viên của tỉnh (đủ các bảng)", stats_app, raw(STATS_SQL, stats_params),
-                 STATS_SQL, stats_params),
+        case_cls("m3", "Thống kê đảng viên của tỉnh (đủ các bảng, biến động)", stats_app_for(province),
+                 stats_raw_for(ppath), breakdown_sql, []),
+        case_cls("m3n", "Thống kê đảng viên cả nước (đủ các bảng, biến động)", stats_app_for(nation),
+                 stats_raw_for(npath), breakdown_sql, []),
         case_cls("m4", "Tìm «nguyen van» trong tỉnh, trang đầu 50", search_app, raw(SEARCH_SQL, search_params),
                  SEARCH_SQL, search_params),
     ]  # fmt: skip
@@ -392,19 +485,48 @@ def member_cases(
             raise AssertionError(f"ứng dụng và SQL thô cho kết quả khác nhau: {got[:3]} ≠ {want[:3]}")
         return {"rows": len(app)}, f"{len(app)} dòng"
 
-    def check_stats(app: Any, rows: list[tuple[Any, ...]]) -> tuple[dict[str, Any], str]:
-        total = sum(r[4] for r in rows)
-        official = sum(r[4] for r in rows if r[1] == "official")
-        male = sum(r[4] for r in rows if r[0] == "M")
-        if (app.total, app.official, app.by_gender.get("Nam", 0)) != (total, official, male):
-            raise AssertionError(f"thống kê khác nhau: {app.total}/{app.official} ≠ {total}/{official}")
+    def check_stats(app: Any, raw_result: Any) -> tuple[dict[str, Any], str]:
+        rows, moves = raw_result
+        if vendor == "postgresql":  # (grouping, s, g, age, ...) → the status and the age-band groups
+            full = (1 << len(STATS_COLS)) - 1
+            status = {r[1]: r[-1] for r in rows if r[0] == full ^ (1 << 9)}
+            bands = {r[3]: r[-1] for r in rows if r[0] == full ^ (1 << 7)}
+        else:
+            status, bands = {}, {}
+            for r in rows:
+                status[r[0]] = status.get(r[0], 0) + r[-1]
+                bands[r[2]] = bands.get(r[2], 0) + r[-1]
+        total, official = sum(status.values()), status.get("official", 0)
+        by_status = dict(moves[0])
+        want_moves = (
+            by_status.get("probationary", 0),
+            by_status.get("official", 0),
+            moves[1][0][0],
+            moves[2][0][0],
+        )
+        got_moves = tuple(
+            app.movements[k] for k in ("admitted", "recognised", "transferred_in", "transferred_out")
+        )
+        if (
+            (app.total, app.official) != (total, official)
+            or got_moves != want_moves
+            or any(app.by_age_band.get(k, 0) != n for k, n in bands.items())
+        ):
+            raise AssertionError(
+                f"thống kê khác nhau: {app.total}/{app.official}/{got_moves} ≠ {total}/{official}/{want_moves}"
+            )
         return (
             {"total": total, "official": official, "raw_groups": len(rows)},
-            f"{total:_} đảng viên, {official:_} chính thức; SQL thô: {len(rows)} nhóm giới tính×tình trạng×"
-            "dân tộc×tôn giáo (không có độ tuổi, trình độ, biến động)".replace("_", "."),
-        )
+            f"{total:_} đảng viên, {official:_} chính thức; biến động {got_moves}; cùng kết quả".replace("_", "."),
+        )  # fmt: skip
 
-    return cases, {"m1": check_list, "m2": check_list, "m3": check_stats, "m4": check_list}
+    return cases, {
+        "m1": check_list,
+        "m2": check_list,
+        "m3": check_stats,
+        "m3n": check_stats,
+        "m4": check_list,
+    }
 
 
 def bulk_move_case(admin: Any, info: dict[str, Any], as_of: dt.date, repeat: int) -> dict[str, Any]:
@@ -494,11 +616,224 @@ def bulk_move_case(admin: Any, info: dict[str, Any], as_of: dt.date, repeat: int
     }
 
 
+IMPORT_ROWS = 100_000
+IMPORT_TARGET = 0.2  # the import's rate must be at least 1/5 of COPY's
+
+
+def _import_rows(province: Any, as_of: dt.date, rows: int, seed: int) -> list[list[Any]]:
+    """`rows` members for the template (its 16 columns, in order), spread over the province's cells alive
+    today; citizen IDs start with 9 so they never meet the generated members' (which start with 0)."""
+    from coso.members import queries
+    from coso.members.models import Ethnicity, Occupation, Qualification, Religion
+    from coso.orgs.models import OrgPeriod
+
+    rng = random.Random(seed)
+    ppath = queries.root_period(province, as_of).path  # type: ignore[union-attr]
+    cells = list(
+        OrgPeriod.objects.filter(kind__is_cell=True, path__gte=ppath, path__lt=ppath + "\uffff")
+        .filter(valid_from__lte=as_of - dt.timedelta(days=400))
+        .exclude(valid_to__lte=as_of)
+        .values_list("org__code", flat=True)
+    )
+    ethnicities = list(Ethnicity.objects.values_list("name", flat=True)[:6])
+    religions = ["Không", "Không", "Không", *Religion.objects.values_list("name", flat=True)[:3]]
+    quals = [*Qualification.objects.values_list("name", flat=True)[:5], "Kỹ sư xây dựng", ""]
+    occs = [*Occupation.objects.values_list("name", flat=True)[:5], "Nông dân", ""]
+    surnames, sweights = zip(*SURNAMES, strict=True)
+    out: list[list[Any]] = []
+    for i in range(rows):
+        male = rng.random() < 0.6
+        name = " ".join(
+            (
+                rng.choices(surnames, sweights)[0],
+                rng.choice(MIDDLE_M if male else MIDDLE_F),
+                rng.choice(GIVEN_M if male else GIVEN_F),
+            )
+        )
+        born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 50))
+        joined = born + dt.timedelta(days=rng.randrange(365 * 19, 365 * 19 + 365 * 20))
+        joined = min(joined, as_of - dt.timedelta(days=400))
+        since = as_of - dt.timedelta(
+            days=rng.randrange(30, 365)
+        )  # the cells exist from 400 days ago at least
+        if rng.random() < 0.05:  # still probationary
+            joined = since = as_of - dt.timedelta(days=rng.randrange(60, 300))
+            born = joined - dt.timedelta(days=rng.randrange(365 * 19, 365 * 50))
+        recognised = joined + dt.timedelta(days=366)
+        out.append(
+            [name, born, "Nam" if male else "Nữ", rng.choice(ethnicities), rng.choice(religions),
+             f"9{i:011d}", "" if i % 3 else f"{i:08d}", joined - dt.timedelta(days=10), joined,
+             recognised if recognised <= as_of else None, rng.choice(["12/12", "12/12", "10/10", "9/12"]),
+             rng.choice(quals), rng.choice(["", "Sơ cấp", "Trung cấp", "Cao cấp", "Cử nhân"]), rng.choice(occs),
+             rng.choice(cells), since]
+        )  # fmt: skip
+    return out
+
+
+def import_case(admin: Any, province: Any, as_of: dt.date, rows: int, repeat: int) -> dict[str, Any]:
+    """(m6) `coso import members` of `rows` rows (reading the .xlsx, validating every row, writing members,
+    statuses, memberships, profiles and their history; rolled back) beside the bound: the same rows, already
+    prepared, written by PostgreSQL COPY (on SQLite: executemany). The ratio is the import's rate over COPY's."""
+    import os
+    import resource
+    import tempfile
+
+    from openpyxl import Workbook
+
+    from coso.core.text import fold, person_sort_key
+    from coso.members.importer import COLUMNS, import_members
+    from coso.members.models import Ethnicity, Member, MemberProfile, Membership, MemberStatus, Religion
+    from coso.orgs.models import Organization
+
+    data = _import_rows(province, as_of, rows, seed=11)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Đảng viên")
+    sheet.append(COLUMNS)
+    for row in data:
+        sheet.append(row)
+    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="coso-bench-import-")
+    os.close(fd)
+    book.save(path)
+    size_mb = os.path.getsize(path) / 1e6
+
+    class Rollback(Exception):
+        pass
+
+    def app() -> int:
+        try:
+            with transaction.atomic():
+                result = import_members(path, admin, filename="bench.xlsx")
+                if not result.ok:
+                    raise AssertionError(f"(m6) tệp có lỗi: {result.errors[:3]}")
+                raise Rollback(result.created)
+        except Rollback as e:
+            return int(e.args[0])
+
+    # the bound's rows, prepared outside the timing (what the import has to work out is its own cost)
+    cell_ids = dict(Organization.objects.filter(code__in={r[14] for r in data}).values_list("code", "id"))
+    eth = dict(Ethnicity.objects.values_list("name", "id"))
+    rel = dict(Religion.objects.values_list("name", "id"))
+    theory = {
+        "": "",
+        "Sơ cấp": "so_cap",
+        "Trung cấp": "trung_cap",
+        "Cao cấp": "cao_cap",
+        "Cử nhân": "cu_nhan",
+    }
+    empty = ""
+
+    bases = []
+    with connection.cursor() as cursor:
+        for table in (
+            "members_member",
+            "members_memberstatus",
+            "members_membership",
+            "members_memberprofile",
+        ):
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            bases.append(int(cursor.fetchone()[0]) + 1_000_000)
+    members, statuses, ships, profiles = [], [], [], []
+    for i, r in enumerate(data):
+        mid = bases[0] + i
+        members.append(
+            (mid, r[0], fold(r[0]), person_sort_key(r[0]), r[1], "M" if r[2] == "Nam" else "F", eth[r[3]],
+             rel.get(r[4]) or rel["Không"], r[5], r[6], empty, r[7], r[8], r[9], empty,
+             "official" if r[9] else "probationary", cell_ids[r[14]], 1)
+        )  # fmt: skip
+        statuses.append((bases[1] + 2 * i, mid, "probationary", empty, r[7], empty, empty, r[8], r[9]))
+        if r[9]:
+            statuses.append((bases[1] + 2 * i + 1, mid, "official", empty, r[9], empty, empty, r[9], None))
+        ships.append((bases[2] + i, mid, cell_ids[r[14]], "official", None, r[15], None))
+        profiles.append((bases[3] + i, mid, r[10], None, theory[r[12]], None, empty, r[15], None))
+
+    def raw() -> int:
+        try:
+            with transaction.atomic():
+                _insert(
+                    Member,
+                    ["id", "full_name", "search_key", "sort_key", "birth_date", "gender", "ethnicity_id",
+                     "religion_id", "citizen_id", "card_number", "vitae_number", "admission_decided_on",
+                     "joined_on", "recognised_on", "over_60_approval", "status", "home_org_id", "version"],
+                    iter(members),
+                )  # fmt: skip
+                _insert(
+                    MemberStatus,
+                    ["id", "member_id", "status", "decision_number", "decision_date", "issuer", "note",
+                     "valid_from", "valid_to"],
+                    iter(statuses),
+                )  # fmt: skip
+                _insert(
+                    Membership,
+                    ["id", "member_id", "org_id", "kind", "transfer_id", "valid_from", "valid_to"],
+                    iter(ships),
+                )
+                _insert(
+                    MemberProfile,
+                    ["id", "member_id", "education", "qualification_id", "theory_level", "occupation_id",
+                     "academic_title", "valid_from", "valid_to"],
+                    iter(profiles),
+                )  # fmt: skip
+                raise Rollback(len(members))
+        except Rollback as e:
+            return int(e.args[0])
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    app_times, raw_times = [], []
+    n_app = n_raw = 0
+    try:
+        for _ in range(max(1, repeat)):
+            t = time.perf_counter()
+            n_app = app()
+            app_times.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            n_raw = raw()
+            raw_times.append(time.perf_counter() - t)
+    finally:
+        os.unlink(path)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if n_app != rows or n_raw != rows:
+        raise AssertionError(f"(m6) nhập {n_app} / {n_raw} dòng, cần {rows}")
+    app_s, raw_s = stats_mod.median(app_times), stats_mod.median(raw_times)
+    rate = raw_s / app_s
+    bound = "COPY" if connection.vendor == "postgresql" else "executemany"
+    return {
+        "key": "m6",
+        "title": f"Nhập {rows:,} dòng Excel (đọc, kiểm tra, ghi, lịch sử; rollback)".replace(",", "."),
+        "rows": rows,
+        "file_mb": round(size_mb, 1),
+        "app_ms": round(app_s * 1000, 1),
+        "raw_ms": round(raw_s * 1000, 1),
+        "ratio": round(app_s / raw_s, 3),
+        "ratio_of_minima": round(min(app_times) / min(raw_times), 3),
+        "rate_vs_bound": round(rate, 3),
+        "bound": bound,
+        "rows_per_s": round(rows / app_s),
+        "bound_rows_per_s": round(rows / raw_s),
+        "max_rss_mb": round(rss_after),
+        "rss_growth_mb": round(rss_after - rss_before),
+        "target_rate": IMPORT_TARGET,
+        "ok": rate >= IMPORT_TARGET,
+        "text": (
+            f"{round(rows / app_s):,} dòng/s, bằng {rate:.2f} tốc độ {bound} ({round(rows / raw_s):,} dòng/s); "
+            f"chỉ tiêu ≥ {IMPORT_TARGET}: {'ĐẠT' if rate >= IMPORT_TARGET else 'KHÔNG ĐẠT'}; "
+            f"bộ nhớ tối đa {rss_after:.0f} MB"
+        ).replace(",", "."),
+    }
+
+
 # ---------------------------------------------------------------------------------------------------- runner
 
 
-def run(admin: Any, province: Any, as_of: dt.date, info: dict[str, Any], repeat: int, explain: bool) -> dict:
-    """Run (m1)–(m5), print their table, return what goes into the results file."""
+def run(
+    admin: Any,
+    province: Any,
+    as_of: dt.date,
+    info: dict[str, Any],
+    repeat: int,
+    explain: bool,
+    import_rows: int = IMPORT_ROWS,
+) -> dict:
+    """Run (m1)–(m6), print their table, return what goes into the results file."""
     from django.test.utils import CaptureQueriesContext
 
     from bench import run as bench_run
@@ -531,6 +866,8 @@ def run(admin: Any, province: Any, as_of: dt.date, info: dict[str, Any], repeat:
     bulk = bulk_move_case(admin, info, as_of, min(repeat, 5))
     bulk["text"] = f"chỉ tiêu < {bench_run.num(BULK_TARGET_MS)} ms: {'ĐẠT' if bulk['ok'] else 'KHÔNG ĐẠT'}"
     results.append(bulk)
+    if import_rows:
+        results.append(import_case(admin, province, as_of, import_rows, 1))
 
     num, ms = bench_run.num, bench_run.ms
     n_members = Member.objects.count()
@@ -546,16 +883,22 @@ def run(admin: Any, province: Any, as_of: dt.date, info: dict[str, Any], repeat:
     for r in results:
         print(
             f"({r['key']}) {r['title']:<{width - 5}} {ms(r['app_ms']):>9} {ms(r['raw_ms']):>9} "
-            f"{num(r['ratio'], 2):>8} {num(r['ratio_of_minima'], 2):>7}  {r['text']}"
+            f"{num(r['ratio'], 2):>8} {num(r.get('ratio_of_minima'), 2):>7}  {r['text']}"
         )
     print(
-        "(m3) ứng dụng: truy vấn nhóm đủ các bảng (giới tính, tuổi, dân tộc, tôn giáo, trình độ, lý luận, nghề, tuổi"
-        " đảng) + danh mục + biến động; SQL thô: chỉ COUNT nhóm theo giới tính, tình trạng, dân tộc, tôn giáo"
+        "(m3) ứng dụng: queries.statistics (mọi bảng phân tổ, biến động, danh mục); SQL thô: cùng các bảng phân tổ "
+        "(GROUPING SETS trên PostgreSQL, GROUP BY trên SQLite) và 3 truy vấn biến động viết tay"
     )
     print("(m5) ứng dụng: services.bulk_move (có lịch sử); SQL thô: INSERT…SELECT + 2 UPDATE, không lịch sử")
+    print(
+        "(m6) ứng dụng: coso import members (đọc .xlsx, kiểm tra từng dòng, ghi 4 bảng và lịch sử); cận dưới: "
+        "COPY (PostgreSQL) / executemany (SQLite) các dòng đã chuẩn bị sẵn, không lịch sử"
+    )
     plans = {}
     if explain or connection.vendor == "postgresql":
-        for r in results[:-1]:
+        for r in results:
+            if "app_queries" not in r:
+                continue
             if not explain and (r["ratio"] or 0) <= bench_run.RATIO_TARGET:
                 continue
             main_query = max(r["app_queries"], key=lambda q: q["ms"])["sql"]

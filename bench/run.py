@@ -121,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="số đảng viên = 5,6 triệu × giá trị này (mặc định = --scale)",
     )
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=100_000,
+        help="số dòng Excel của trường hợp nhập (m6); 0 để bỏ qua (mặc định 100.000)",
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale phải lớn hơn 0")
@@ -427,7 +433,7 @@ def run_cases(args: argparse.Namespace, found: dict[str, Any], generated: bool, 
         from bench import members as bench_members
 
         member_results = bench_members.run(
-            admin, province, as_of, args.members_info, args.repeat, args.explain
+            admin, province, as_of, args.members_info, args.repeat, args.explain, args.import_rows
         )
 
     OUT_DIR.mkdir(exist_ok=True)

@@ -30,6 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
+from coso.core.bulk import CREATED, record_history
 from coso.core.dates import format_date, parse_date, today
 from coso.core.errors import DomainError
 from coso.core.excel import (
@@ -808,8 +809,16 @@ def _write(plan: ImportPlan, actor: Any, filename: str, progress: Progress | Non
     result.occupations_added = _add_vocabulary(
         Occupation, plan.occupations, plan.new_occupations, actor, reason
     )
-    history = {"batch_size": BATCH, "default_user": actor, "default_change_reason": reason}
     total = len(plan.rows)
+
+    def create(model: Any, rows: list[Any]) -> list[Any]:
+        """Insert, then copy the new rows into the history table in one statement (coso.core.bulk)."""
+        rows = model.objects.bulk_create(rows, batch_size=BATCH)
+        if any(r.pk is None for r in rows):  # pragma: no cover - databases without RETURNING on bulk insert
+            raise DomainError("Cơ sở dữ liệu không trả về mã của dòng vừa ghi; chưa ghi gì.")
+        record_history(model, ids=[r.pk for r in rows], user=actor, reason=reason, history_type=CREATED)
+        return rows
+
     for start in range(0, total, BATCH):
         batch = plan.rows[start : start + BATCH]
         members = [
@@ -831,11 +840,7 @@ def _write(plan: ImportPlan, actor: Any, filename: str, progress: Progress | Non
             )
             for r in batch
         ]
-        members = bulk_create_with_history(members, Member, **history)
-        if any(
-            m.pk is None for m in members
-        ):  # pragma: no cover - databases without RETURNING on bulk insert
-            raise DomainError("Cơ sở dữ liệu không trả về mã của đảng viên vừa ghi; chưa ghi gì.")
+        members = create(Member, members)
         statuses: list[MemberStatus] = []
         memberships: list[Membership] = []
         profiles: list[MemberProfile] = []
@@ -876,9 +881,9 @@ def _write(plan: ImportPlan, actor: Any, filename: str, progress: Progress | Non
                     occupation_id=plan.occupations.get(r.occupation) if r.occupation else None,
                 )
             )
-        bulk_create_with_history(statuses, MemberStatus, **history)
-        bulk_create_with_history(memberships, Membership, **history)
-        bulk_create_with_history(profiles, MemberProfile, **history)
+        create(MemberStatus, statuses)
+        create(Membership, memberships)
+        create(MemberProfile, profiles)
         result.created += len(members)
         if progress is not None:
             progress(result.created, total)

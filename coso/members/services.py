@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.db.models import F, Q
+from simple_history.utils import bulk_update_with_history
 
+from coso.core.bulk import CREATED, record_history
 from coso.core.dates import active_on, today
 from coso.core.errors import DomainError, Rule, StaleEdit
 from coso.core.rules import as_rule, rule_in_force
@@ -748,9 +749,9 @@ def bulk_move(
     rows = list(
         Membership.objects.select_for_update()
         .filter(active_on(on), org=source, kind=Membership.Kind.OFFICIAL)
-        .select_related("member")
+        .values_list("pk", "member_id", "valid_from", "valid_to", "member__full_name")
     )
-    missing = [m.member.full_name for m in rows if m.member_id not in mapping]
+    missing = [name for _pk, member_id, _f, _t, name in rows if member_id not in mapping]
     if missing:
         raise DomainError(
             f"Còn {len(missing)} đảng viên chưa được chọn chi bộ chuyển đến: "
@@ -759,10 +760,10 @@ def bulk_move(
             field="mapping",
             rule=OVERLAP,
         )
-    later = [m for m in rows if m.valid_from > on or (m.valid_to is not None and m.valid_to > on)]
+    later = [name for _pk, _m, start, end, name in rows if start > on or (end is not None and end > on)]
     if later:
         raise DomainError(
-            f"{later[0].member.full_name} đã có thay đổi sinh hoạt sau ngày {_fmt(on)}.",
+            f"{later[0]} đã có thay đổi sinh hoạt sau ngày {_fmt(on)}.",
             field="on",
             rule=OVERLAP,
         )
@@ -774,20 +775,27 @@ def bulk_move(
             raise DomainError("Chi bộ chuyển đến không thể là chi bộ đang giải thể.", field="mapping")
     if decision_number:
         reason = f"{nfc(reason)} (Quyết định số {nfc(decision_number)})"
-    for m in rows:
-        m.valid_to = on
-    bulk_update_with_history(
-        rows, Membership, ["valid_to"], default_user=actor, default_change_reason=reason[:100]
+    reason = reason[:100]
+    # Set-based: one UPDATE per chunk and per target, the history rows copied by INSERT … SELECT
+    # (coso.core.bulk), so 3,000 members move in well under the 2 s the issue allows.
+    closed = [pk for pk, *_rest in rows]
+    for start in range(0, len(closed), 2000):
+        Membership.objects.filter(pk__in=closed[start : start + 2000]).update(valid_to=on)
+    record_history(Membership, ids=closed, user=actor, reason=reason)
+    fresh = Membership.objects.bulk_create(
+        [Membership(member_id=m, org_id=mapping[m].pk, valid_from=on) for _pk, m, *_rest in rows],
+        batch_size=2000,
     )
-    fresh = [Membership(member_id=m.member_id, org=mapping[m.member_id], valid_from=on) for m in rows]
-    bulk_create_with_history(fresh, Membership, default_user=actor, default_change_reason=reason[:100])
-    members = list(Member.objects.filter(pk__in=[m.member_id for m in rows]))
-    for member in members:
-        member.home_org = mapping[member.pk]
-        member.version += 1
-    bulk_update_with_history(
-        members, Member, ["home_org", "version"], default_user=actor, default_change_reason=reason[:100]
-    )
+    record_history(Membership, ids=[m.pk for m in fresh], user=actor, reason=reason, history_type=CREATED)
+    by_target: dict[int, list[int]] = {}
+    for _pk, member_id, *_rest in rows:
+        by_target.setdefault(mapping[member_id].pk, []).append(member_id)
+    for target_id, members in by_target.items():
+        for start in range(0, len(members), 2000):
+            Member.objects.filter(pk__in=members[start : start + 2000]).update(
+                home_org_id=target_id, version=F("version") + 1
+            )
+    record_history(Member, ids=[m for _pk, m, *_rest in rows], user=actor, reason=reason)
     return len(rows)
 
 

@@ -166,6 +166,28 @@ def test_bulk_move_all_or_nothing(tree):
     assert Member.history.filter(history_change_reason="Giải thể chi bộ cơ quan").count() == 5
 
 
+def test_bulk_move_history_says_who_and_before_after(tree):
+    from coso.accounts.services import create_user, grant_role
+    from coso.members.models import Membership
+
+    actor = create_user(None, username="btc", password="x-Secret-123", full_name="Cán bộ Ban Tổ chức")
+    grant_role(None, user=actor, role="org_commission", org=tree["T"])
+    people = [admit(tree["C3"], name=f"Người {i}", joined=D(2015, 1, 5)) for i in range(3)]
+    m.bulk_move(actor, tree["C3"], dict.fromkeys([p.pk for p in people], tree["C1"]), on=D(2019, 4, 1),
+                reason="Giải thể", decision_number="12-QĐ/HU")  # fmt: skip
+    reason = "Giải thể (Quyết định số 12-QĐ/HU)"
+    for p in people:
+        latest, before = Member.history.filter(id=p.pk).order_by("-history_id")[:2]
+        assert (latest.history_user_id, latest.history_change_reason) == (actor.pk, reason)
+        assert (before.home_org_id, latest.home_org_id) == (tree["C3"].pk, tree["C1"].pk)
+        assert latest.version == before.version + 1
+        rows = Membership.history.filter(member_id=p.pk, history_change_reason=reason)
+        assert sorted((h.history_type, h.org_id, h.valid_from, h.valid_to) for h in rows) == [
+            ("+", tree["C1"].pk, D(2019, 4, 1), None),
+            ("~", tree["C3"].pk, D(2015, 1, 5), D(2019, 4, 1)),
+        ]
+
+
 def test_discipline_form_depends_on_status(tree):
     a = admit(tree["C1"])
     with pytest.raises(DomainError) as e:
