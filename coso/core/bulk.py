@@ -9,7 +9,8 @@ the reason, the type) straight from the table. Call it inside the transaction of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection
@@ -64,3 +65,52 @@ def record_history(
             cursor.execute(head + (where or "1=1"), [*stamp, *params])
             written += cursor.rowcount
     return written
+
+
+def insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert `rows` (attname → value; a field left out takes its default) into `model`'s table and return their
+    new primary keys, in order. PostgreSQL: ids drawn from the table's sequence, then COPY. Elsewhere (SQLite):
+    ids after the current maximum, then executemany (inside the caller's transaction, which holds the write lock;
+    a concurrent writer makes it fail with IntegrityError, never mix rows). No history: follow with
+    `record_history(model, ids=…, history_type=CREATED)`."""
+    if not rows:
+        return []
+    pk = model._meta.pk
+    assert pk is not None and pk.column is not None
+    fields = [f for f in model._meta.concrete_fields if f is not pk and f.column]
+    defaults = {f.attname: f.get_default() for f in fields}
+    attnames = [f.attname for f in fields]
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = ", ".join([qn(pk.column), *(qn(str(f.column)) for f in fields)])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, pk.column, len(rows)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            # the raw psycopg cursor: wrap its errors as Django's (IntegrityError …), as cursor.execute does
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for new_id, row in zip(ids, rows, strict=True):
+                    copy.write_row((new_id, *(row.get(a, defaults[a]) for a in attnames)))
+            return ids
+        cursor.execute(f"SELECT COALESCE(MAX({qn(pk.column)}), 0) FROM {table}")
+        first = int(cursor.fetchone()[0]) + 1
+        ids = list(range(first, first + len(rows)))
+
+        def db(value: Any) -> Any:
+            return value.isoformat() if isinstance(value, dt.date) else value
+
+        placeholders = ", ".join(["%s"] * (len(fields) + 1))
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+            [
+                (new_id, *(db(row.get(a, defaults[a])) for a in attnames))
+                for new_id, row in zip(ids, rows, strict=True)
+            ],
+        )
+        return ids

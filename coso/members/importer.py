@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from coso.core.bulk import CREATED, record_history
+from coso.core.bulk import CREATED, insert_rows, record_history
 from coso.core.dates import format_date, parse_date, today
 from coso.core.errors import DomainError
 from coso.core.excel import (
@@ -811,75 +811,76 @@ def _write(plan: ImportPlan, actor: Any, filename: str, progress: Progress | Non
     )
     total = len(plan.rows)
 
-    def create(model: Any, rows: list[Any]) -> list[Any]:
-        """Insert, then copy the new rows into the history table in one statement (coso.core.bulk)."""
-        rows = model.objects.bulk_create(rows, batch_size=BATCH)
-        if any(r.pk is None for r in rows):  # pragma: no cover - databases without RETURNING on bulk insert
-            raise DomainError("Cơ sở dữ liệu không trả về mã của dòng vừa ghi; chưa ghi gì.")
-        record_history(model, ids=[r.pk for r in rows], user=actor, reason=reason, history_type=CREATED)
-        return rows
+    def create(model: Any, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert (COPY on PostgreSQL), then copy the new rows into the history table in one statement."""
+        ids = insert_rows(model, rows)
+        record_history(model, ids=ids, user=actor, reason=reason, history_type=CREATED)
+        return ids
 
+    official, probationary, kind = Status.OFFICIAL, Status.PROBATIONARY, Membership.Kind.OFFICIAL
     for start in range(0, total, BATCH):
         batch = plan.rows[start : start + BATCH]
-        members = [
-            Member(
-                full_name=r.full_name,
-                search_key=fold(r.full_name),
-                sort_key=person_sort_key(r.full_name),
-                birth_date=_req(r.birth_date),
-                gender=_req(r.gender),
-                ethnicity_id=_req(r.ethnicity_id),
-                religion_id=_req(r.religion_id),
-                citizen_id=r.citizen_id or None,
-                card_number=r.card_number,
-                admission_decided_on=_req(r.admission_decided_on),
-                joined_on=_req(r.joined_on),
-                recognised_on=r.recognised_on,
-                status=Status.OFFICIAL if r.recognised_on else Status.PROBATIONARY,
-                home_org_id=plan.cells[r.cell][0],
-            )
-            for r in batch
-        ]
-        members = create(Member, members)
-        statuses: list[MemberStatus] = []
-        memberships: list[Membership] = []
-        profiles: list[MemberProfile] = []
-        for r, m in zip(batch, members, strict=True):
+        members = create(
+            Member,
+            [
+                {
+                    "full_name": r.full_name,
+                    "search_key": fold(r.full_name),
+                    "sort_key": person_sort_key(r.full_name),
+                    "birth_date": _req(r.birth_date),
+                    "gender": _req(r.gender),
+                    "ethnicity_id": _req(r.ethnicity_id),
+                    "religion_id": _req(r.religion_id),
+                    "citizen_id": r.citizen_id or None,
+                    "card_number": r.card_number,
+                    "admission_decided_on": _req(r.admission_decided_on),
+                    "joined_on": _req(r.joined_on),
+                    "recognised_on": r.recognised_on,
+                    "status": official if r.recognised_on else probationary,
+                    "home_org_id": plan.cells[r.cell][0],
+                }
+                for r in batch
+            ],
+        )
+        statuses: list[dict[str, Any]] = []
+        memberships: list[dict[str, Any]] = []
+        profiles: list[dict[str, Any]] = []
+        for r, member_id in zip(batch, members, strict=True):
             statuses.append(
-                MemberStatus(
-                    member_id=m.pk,
-                    status=Status.PROBATIONARY,
-                    valid_from=_req(r.joined_on),
-                    valid_to=r.recognised_on,
-                    decision_date=r.admission_decided_on,
-                )
+                {
+                    "member_id": member_id,
+                    "status": probationary,
+                    "valid_from": _req(r.joined_on),
+                    "valid_to": r.recognised_on,
+                    "decision_date": r.admission_decided_on,
+                }
             )
             if r.recognised_on is not None:
                 statuses.append(
-                    MemberStatus(
-                        member_id=m.pk,
-                        status=Status.OFFICIAL,
-                        valid_from=r.recognised_on,
-                        decision_date=r.recognised_on,
-                    )
+                    {
+                        "member_id": member_id,
+                        "status": official,
+                        "valid_from": r.recognised_on,
+                        "decision_date": r.recognised_on,
+                    }
                 )
             memberships.append(
-                Membership(
-                    member_id=m.pk,
-                    org_id=plan.cells[r.cell][0],
-                    kind=Membership.Kind.OFFICIAL,
-                    valid_from=_req(r.from_on),
-                )
+                {
+                    "member_id": member_id,
+                    "org_id": plan.cells[r.cell][0],
+                    "kind": kind,
+                    "valid_from": _req(r.from_on),
+                }
             )
             profiles.append(
-                MemberProfile(
-                    member_id=m.pk,
-                    valid_from=_req(r.from_on),
-                    education=r.education,
-                    qualification_id=plan.qualifications.get(r.qualification) if r.qualification else None,
-                    theory_level=r.theory_level,
-                    occupation_id=plan.occupations.get(r.occupation) if r.occupation else None,
-                )
+                {
+                    "member_id": member_id,
+                    "valid_from": _req(r.from_on),
+                    "education": r.education,
+                    "qualification_id": plan.qualifications.get(r.qualification) if r.qualification else None,
+                    "theory_level": r.theory_level,
+                    "occupation_id": plan.occupations.get(r.occupation) if r.occupation else None,
+                }
             )
         create(MemberStatus, statuses)
         create(Membership, memberships)
