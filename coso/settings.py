@@ -37,10 +37,13 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "coso.core",
     "coso.accounts",
     "coso.orgs",
     "coso.members",
+    "coso.meetings",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +87,17 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Background work (imports, exports, big reports): Django's task framework through the `django-tasks` backport,
+# tasks stored in the database and run by `coso db_worker` (started by `make run`). COSO_TASKS_BACKEND may name
+# another backend, e.g. "django_tasks.backends.immediate.ImmediateBackend" to run tasks inside the request
+# (the tests do that, so they need no worker).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("COSO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

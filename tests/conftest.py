@@ -96,3 +96,15 @@ def tree(db):
         "C4": c4,
         "S1": school,
     }
+
+
+IMMEDIATE_TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}
+}
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks (imports, exports) run inside the request that starts them: the tests, the browser tests'
+    live server included, need no `db_worker`. A test may set `settings.TASKS` again to use another backend."""
+    settings.TASKS = IMMEDIATE_TASKS

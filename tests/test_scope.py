@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from coso.accounts.models import RoleGrant, User
 from coso.accounts.services import grant_role
+from coso.core.models import Job
 from coso.members.models import Member, Membership, MemberStatus, MemberView, Transfer
 from coso.orgs import services as s
 from coso.orgs.models import Decision, Organization, OrgPeriod, Restructuring
@@ -80,9 +81,46 @@ def world(tree):
             kind="temporary", left_on=D(2023, 1, 1), return_due=D(2023, 7, 1), to_outside="Hà Nội"
         ),
     )
+    # a meeting of B's cell with everything hanging off it (attendance, minutes, a resolution and its task, a
+    # score, an assigned cadre, dues), B's rhythm, criteria set and programme
+    from coso.meetings import services as mt
+
+    b_rhythm = mt.set_rhythm(None, c4, day_of_month=4, valid_from=D(2023, 1, 1))
+    b_meeting = mt.plan_meeting(
+        None, c4, mt.MeetingInput(kind="regular", date=D(2023, 3, 4), place="Nhà văn hóa thôn Bắc Hà")
+    )
+    b_assignment = mt.assign_attendee(None, b_meeting, assigning_org=x2, name="Lê Văn Dự", title="Đảng ủy viên")
+    b_meeting = mt.mark_attendance(None, b_meeting, [mt.Mark(presence="present", member=b_member)])
+    mt.record_dues(None, c4, month=D(2023, 3, 1), payments=[(b_member, 30000)], meeting=b_meeting)
+    b_minutes = mt.save_minutes(
+        None, b_meeting, mt.MinutesInput(chair_name="Hoàng Thị Xuân Mai", conclusions="Thống nhất kế hoạch")
+    )
+    b_resolution = mt.add_resolution(None, b_meeting, title="Nghị quyết tháng 3 của Chi bộ thôn Bắc")
+    b_task = mt.add_task(None, b_resolution, description="Vận động làm đường", deadline=D(2023, 6, 30),
+                         owner_text="Chi ủy")  # fmt: skip
+    b_criteria = mt.save_criteria_set(
+        None, org=x2, name="Tiêu chí của xã Bình Minh", source="Hướng dẫn 05-HD/ĐU", effective_from=D(2022, 1, 1),
+        criteria=[{"code": "c1", "text": "Chuẩn bị chu đáo", "points": 100}],
+        levels=[{"name": "Tốt", "min": 80}, {"name": "Khá", "min": 65}, {"name": "Trung bình", "min": 50},
+                {"name": "Kém", "min": 0}],
+    )  # fmt: skip
+    b_score = mt.score_meeting(None, b_meeting, scores={"c1": 85})
+    b_programme = mt.create_programme(
+        None, x2, name="Đề án nâng cao chất lượng sinh hoạt chi bộ xã Bình Minh", date_from=D(2022, 1, 1),
+        date_to=D(2025, 12, 31),
+    )  # fmt: skip
+    # an import checked by B, ready to confirm: only B may see it or start its write
+    b_job = Job.objects.create(
+        kind="members.import.check",
+        user=b,
+        state=Job.State.DONE,
+        params={"filename": "dang-vien-binh-minh.xlsx"},
+        result={"ok": True, "rows": 1, "cells": [["C4", "Chi bộ thôn Bắc", 1]], "error_count": 0},
+    )
     return {
         "tree": tree,
         "a": a,
+        "b_job": b_job,
         "token": token.key,
         "b_org": x2,
         "b_cell": c4,
@@ -91,6 +129,15 @@ def world(tree):
         "b_grant": grant_b,
         "b_member": b_member,
         "b_transfer": b_transfer,
+        "b_rhythm": b_rhythm,
+        "b_meeting": b_meeting,
+        "b_assignment": b_assignment,
+        "b_minutes": b_minutes,
+        "b_resolution": b_resolution,
+        "b_task": b_task,
+        "b_criteria": b_criteria,
+        "b_score": b_score,
+        "b_programme": b_programme,
         # what must never show to A (codes as rendered, so that A's own query echoed back does not count)
         "b_names": [
             "Đảng bộ xã Bình Minh",
@@ -132,6 +179,10 @@ def transfer_pk(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["b_transfer"].pk}
 
 
+def job_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_job"].pk}
+
+
 OBJECT = "object"  # names an object of X2: 404 on GET and POST
 LIST = "list"  # no object in the URL: the answer must not mention X2
 WRITE_FORM = "write"  # a form without an object: posting X2's codes is refused and writes nothing
@@ -171,6 +222,8 @@ COVERED: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]] | None]
     "members:admit": (WRITE_FORM, None),
     "members:import": (WRITE_FORM, None),
     "members:import_template": (PUBLIC, None),
+    "members:import_job": (OBJECT, job_pk),  # only the job's owner sees it
+    "members:import_job_progress": (OBJECT, job_pk),
     "members:bulk_move": (OBJECT, code),
     "members:statistics": (OBJECT, code),
     "members:structure_checks": (OBJECT, code),
@@ -210,6 +263,7 @@ def snapshot() -> tuple[int, ...]:
         MemberStatus.objects.count(),
         Transfer.history.count(),
         MemberView.objects.count(),
+        Job.objects.count(),
     )
 
 

@@ -1,8 +1,10 @@
-"""Shared models: dated rule sets (regulations as configuration, never constants)."""
+"""Shared models: dated rule sets (regulations as configuration, never constants) and background jobs."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -31,3 +33,57 @@ class RuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.title} ({self.source})"
+
+
+class Job(models.Model):
+    """One piece of background work (an import, an export, a big report) and how far it has got.
+
+    Written only through `coso.core.jobs` (the service of this model); the task that does the work runs in
+    Django's task framework (`django-tasks`, database backend) and reports `done` of `total` steps as it goes,
+    so a page can show a progress bar. `result` holds what the page shows afterwards (small: counts, the first
+    errors); `path` the file the job reads or writes. Only the user who started a job may see it.
+    Operational data, not a domain fact: no history rows."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Đang chờ"
+        RUNNING = "running", "Đang chạy"
+        DONE = "done", "Đã xong"
+        FAILED = "failed", "Không thành công"
+
+    kind = models.CharField("loại việc", max_length=60, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs", verbose_name="người yêu cầu"
+    )
+    state = models.CharField("trạng thái", max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveBigIntegerField("đã làm", default=0)
+    total = models.PositiveBigIntegerField("tổng số", default=0)
+    message = models.CharField("thông báo", max_length=1000, blank=True)
+    params = models.JSONField("tham số", default=dict, blank=True)
+    result = models.JSONField("kết quả", default=dict, blank=True)
+    path = models.CharField("tệp", max_length=500, blank=True)
+    task_id = models.CharField("mã tác vụ", max_length=64, blank=True)
+    created_at = models.DateTimeField("tạo lúc", default=timezone.now, db_index=True)
+    started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+    finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "công việc chạy nền"
+        verbose_name_plural = "công việc chạy nền"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "kind", "-created_at"], name="job_user_kind_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        """How far, 0-100; None while the total is unknown."""
+        if self.state == self.State.DONE:
+            return 100
+        if not self.total:
+            return None
+        return min(100, int(100 * self.done / self.total))

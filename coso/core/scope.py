@@ -34,13 +34,14 @@ VIEW = "view"
 CHANGE_ORGS = "orgs.change"
 GRANT = "accounts.grant"
 CHANGE_MEMBERS = "members.change"
+CHANGE_MEETINGS = "meetings.change"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "sysadmin": frozenset({VIEW, CHANGE_ORGS, CHANGE_MEMBERS, GRANT}),
-    "org_commission": frozenset({VIEW, CHANGE_ORGS, CHANGE_MEMBERS, GRANT}),
+    "sysadmin": frozenset({VIEW, CHANGE_ORGS, CHANGE_MEMBERS, CHANGE_MEETINGS, GRANT}),
+    "org_commission": frozenset({VIEW, CHANGE_ORGS, CHANGE_MEMBERS, CHANGE_MEETINGS, GRANT}),
     "inspection": frozenset({VIEW}),
-    "committee_office": frozenset({VIEW}),
-    "cell_secretary": frozenset({VIEW}),
+    "committee_office": frozenset({VIEW, CHANGE_MEETINGS}),
+    "cell_secretary": frozenset({VIEW, CHANGE_MEETINGS}),
     "member": frozenset({VIEW}),
     "viewer": frozenset({VIEW}),
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from coso.core import history
 from coso.core.dates import active_on, format_date, parse_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.fields import prefix_range
+from coso.core.models import Job
 from coso.core.rules import rule_in_force
 from coso.core.scope import CHANGE_MEMBERS, get_scoped, restrict, scope_for
 from coso.core.text import fold
@@ -29,7 +31,7 @@ from coso.orgs.models import Organization, OrgPeriod
 
 from . import forms as f
 from . import services
-from .models import Member, Membership, MemberView, Status, Transfer
+from .models import ACTIVE_STATUSES, Member, Membership, MemberStatus, MemberView, Status, Transfer
 
 PAGE_SIZE = 50
 # Điều lệ Đảng, Điều 5: within 30 working days after the probation ends the cell considers recognition.
@@ -81,26 +83,80 @@ def _apply_errors(form: Any, exc: DomainError, mapping: dict[str, str] | None = 
 # ------------------------------------------------------------------------------------------------ the list
 
 
+def _scope_roots(request: HttpRequest, as_of: dt.date) -> list[Organization]:
+    """The top organizations of the user's scope (for a whole-country user: the roots of the tree on `as_of`)."""
+    scope = scope_for(request.user)
+    if scope.is_global:
+        ids = oq.periods(request.user, as_of).filter(parent__isnull=True).values("org_id")
+        return list(Organization.objects.filter(pk__in=ids))
+    return list(Organization.objects.filter(current_path__in=scope.paths))
+
+
+def _members_on(
+    request: HttpRequest, under: Organization | None, as_of: dt.date, status: str
+) -> QuerySet[Member]:
+    """The members as they stood on a past date: those counted in a cell under `under` (or anywhere in the user's
+    scope) on `as_of` through `queries.members_under`, or, for an exit status, those in that status on `as_of`."""
+    from . import queries as mq
+
+    if status in Status.values and status not in ACTIVE_STATUSES:
+        qs = _members(request).filter(active_on(as_of, "statuses__"), statuses__status=status)
+        return qs.filter(**prefix_range(Member.SCOPE_PATH, under.current_path)) if under else qs
+    narrowed = status if status in ACTIVE_STATUSES else None
+    roots = [under] if under else _scope_roots(request, as_of)
+    if len(roots) == 1:
+        return mq.members_under(request.user, roots[0], as_of, status=narrowed)
+    found = Q(pk__in=[])
+    for root in roots:
+        found |= Q(pk__in=mq.members_under(request.user, root, as_of, status=narrowed).values("pk"))
+    return Member.objects.filter(found)
+
+
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    as_of = today()
+    """The members in scope, searchable; `?as_of=dd/mm/yyyy` (or yyyy-mm-dd) shows them as on that date: who
+    was in each cell then (a member transferred away since still shows on the old cell's list), with the status
+    and cell of that date. Today's list reads today's state kept on `Member` (any status, exits included)."""
+    as_of = _as_of(request)
+    dated = as_of != today()
     term = (request.GET.get("q") or "").strip()
     status = request.GET.get("status") or ""
     under_code = (request.GET.get("under") or "").strip()
-    qs = _members(request).select_related("home_org")
-    under = None
-    if under_code:
-        under = oq.orgs(request.user).filter(code__iexact=under_code).first()
-        qs = qs.filter(**prefix_range(Member.SCOPE_PATH, under.current_path)) if under else qs.none()
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    elif status == "active":
-        qs = qs.filter(status__in=[Status.PROBATIONARY, Status.OFFICIAL])
+    under = oq.orgs(request.user).filter(code__iexact=under_code).first() if under_code else None
+    if dated:
+        qs = _members_on(request, under, as_of, status) if under or not under_code else Member.objects.none()
+    else:
+        qs = _members(request)
+        if under_code:
+            qs = qs.filter(**prefix_range(Member.SCOPE_PATH, under.current_path)) if under else qs.none()
+        if status in Status.values:
+            qs = qs.filter(status=status)
+        elif status == "active":
+            qs = qs.filter(status__in=[Status.PROBATIONARY, Status.OFFICIAL])
     if term:
         qs = qs.filter(Q(search_key__contains=fold(term)) | Q(card_number=term) | Q(citizen_id=term))
     qs = qs.order_by("sort_key", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page)
+    cell_of = {m.pk: m.home_org_id for m in items}
+    labels = dict(Status.choices)
+    status_of = {m.pk: m.status for m in items}
+    if dated:
+        ids = list(cell_of)
+        cell_of.update(
+            Membership.objects.filter(active_on(as_of), member_id__in=ids, kind=Membership.Kind.OFFICIAL)
+            .values_list("member_id", "org_id")
+            .order_by("valid_from")
+        )
+        status_of.update(
+            MemberStatus.objects.filter(active_on(as_of), member_id__in=ids)
+            .values_list("member_id", "status")
+            .order_by("valid_from")
+        )
+    names = org_names(set(cell_of.values()), as_of)
+    for m in items:
+        m.cell_name = names.get(cell_of[m.pk], "")  # type: ignore[attr-defined]
+        m.status_label = labels.get(status_of[m.pk], status_of[m.pk])  # type: ignore[attr-defined]
     under_name = org_names({under.pk}, as_of).get(under.pk, "") if under else ""
     return render(
         request,
@@ -108,17 +164,18 @@ def member_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "items": items,
-            "cells": org_names({m.home_org_id for m in items}, as_of),
             "flt": {
                 "q": term,
                 "status": status,
                 "under_code": under_code,
                 "under": under,
                 "under_name": under_name,
+                "as_of": as_of,
+                "dated": dated,
             },
             "statuses": Status.choices,
             "can_change": _can_change(request),
-            "can_bulk": under is not None and _can_change(request, under),
+            "can_bulk": under is not None and not dated and _can_change(request, under),
         },
     )
 
@@ -572,6 +629,28 @@ def _grassroots_cells(request: HttpRequest, source: Organization, on: dt.date) -
     )
 
 
+def _after_bulk_move(
+    request: HttpRequest, source: Organization, targets: set[Organization], on: dt.date
+) -> str:
+    """Where a bulk move lands: the list of the receiving cell when all went to one, else of the source's parent
+    on the day of the move (the source itself if the parent is out of the user's scope), as on that day when it
+    is still to come."""
+    from urllib.parse import urlencode
+
+    if len(targets) == 1:
+        org = next(iter(targets))
+    else:
+        parent_id = source.periods.filter(active_on(on)).values_list("parent_id", flat=True).first()
+        if parent_id is None:
+            parent_id = source.periods.order_by("-valid_from").values_list("parent_id", flat=True).first()
+        parent = oq.orgs(request.user).filter(pk=parent_id).first() if parent_id else None
+        org = parent or source
+    query = {"under": org.code}
+    if on > today():
+        query["as_of"] = format_date(on)
+    return reverse("members:list") + "?" + urlencode(query)
+
+
 @login_required
 def bulk_move(request: HttpRequest, code: str) -> HttpResponse:
     source = oq.get_org(request.user, code, CHANGE_MEMBERS)
@@ -627,7 +706,7 @@ def bulk_move(request: HttpRequest, code: str) -> HttpResponse:
                     decision_number=d["decision_number"],
                 )
                 messages.success(request, f"Đã chuyển {n} đảng viên từ ngày {format_date(d['on'])}.")
-                return redirect(reverse("members:list") + f"?under={source.code}")
+                return redirect(_after_bulk_move(request, source, set(mapping.values()), d["on"]))
             except DomainError as exc:
                 _apply_errors(form, exc, {"mapping": "__all__"})
             except NotInScope:
@@ -765,57 +844,250 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
-def import_members(request: HttpRequest) -> HttpResponse:
-    """Upload → every row checked, nothing written → the errors, or a preview → confirm → written."""
-    import re
-    import uuid
+# The import runs as two background jobs (`coso.core.jobs`): a check (every row read and validated, nothing
+# written) and, once the user confirms the preview, the write (validated again, then written all or nothing).
+# The page polls the job's progress. The handlers below run in the task worker, not in a request.
 
-    from django.conf import settings
+IMPORT_CHECK = "members.import.check"
+IMPORT_WRITE = "members.import.write"
+IMPORT_KINDS = (IMPORT_CHECK, IMPORT_WRITE)
+SHOWN_ERRORS = 1000  # errors kept for the page (a file may have one per row)
+SHOWN_CELLS = 200  # cells listed in the preview
+
+
+def _vn_count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _import_summary(result: Any) -> dict[str, Any]:
+    """What the page shows after a check or a write, small enough for the job's JSON (not the plan itself)."""
+    plan = result.plan
+    by_cell = plan.by_cell() if result.ok else {}
+    ids = {plan.cells[c][0] for c in list(by_cell)[:SHOWN_CELLS] if c in plan.cells}
+    names = org_names(ids, today())
+    return {
+        "ok": result.ok,
+        "filename": plan.filename,
+        "error_count": len(result.errors),
+        "errors": [
+            {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+            for e in result.errors[:SHOWN_ERRORS]
+        ],
+        "rows": len(plan.rows),
+        "official": plan.official if result.ok else 0,
+        "probationary": plan.probationary if result.ok else 0,
+        "cells": [
+            [code, names.get(plan.cells[code][0], "") if code in plan.cells else "", n]
+            for code, n in list(by_cell.items())[:SHOWN_CELLS]
+        ],
+        "cell_count": len(by_cell),
+        "created": result.created,
+        "under": next(iter(by_cell)) if len(by_cell) == 1 else "",
+    }
+
+
+def _refusal(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        return f"Không nhập được: {_error_text(exc)}. Chưa ghi gì; hãy chọn lại tệp để kiểm tra."
+    return (
+        "Không nhập được: tệp có chi bộ không thuộc phạm vi bạn được quyền thay đổi. Chưa ghi gì; hãy sửa cột "
+        "“Mã chi bộ” rồi chọn lại tệp."
+    )
+
+
+def check_import_job(job: Any, progress: Any) -> dict[str, Any]:
+    """Job handler: validate the uploaded file (nothing written); keep the file only if it is ready to write."""
+    from coso.core.jobs import JobFailed
 
     from .importer import import_members as run_import
 
+    path = Path(job.path)
+    progress(0, 0, "Đang kiểm tra từng dòng của tệp…", force=True)
+    try:
+        result = run_import(
+            path,
+            job.user,
+            dry_run=True,
+            filename=job.params.get("filename", ""),
+            # the importer reports total = done when it does not know the number of rows: show that as unknown
+            progress=lambda done, total: progress(done, total if total > done else 0),
+        )
+    except (DomainError, NotInScope) as exc:
+        path.unlink(missing_ok=True)
+        raise JobFailed(_refusal(exc)) from exc
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    if not result.ok:
+        path.unlink(missing_ok=True)
+    progress(len(result.plan.rows), len(result.plan.rows), "Đã kiểm tra xong.", force=True)
+    return _import_summary(result)
+
+
+def write_import_job(job: Any, progress: Any) -> dict[str, Any]:
+    """Job handler: validate the confirmed file again (the data may have changed since) and write it, all or
+    nothing. `import_members` counts the rows twice (read, then written): the second half is the write, which
+    runs in one transaction (see `coso.core.jobs` on how its progress shows on SQLite and PostgreSQL)."""
+    from coso.core.jobs import JobFailed
+
+    from .importer import import_members as run_import
+
+    path = Path(job.path)
+    if not path.exists():
+        raise JobFailed("Không còn tệp đã kiểm tra (có thể đã được nhập rồi); hãy chọn lại tệp Excel.")
+
+    rows = int(job.params.get("rows") or 0)  # counted by the check: the write's steps are known in advance
+
+    def report(done: int, total: int) -> None:
+        steps = 2 * rows if rows else (total if total > done else 0)
+        if rows and done >= rows:
+            progress(done, max(steps, done), "Đã kiểm tra lại xong; đang ghi vào cơ sở dữ liệu…")
+        else:
+            progress(done, steps, "Đang kiểm tra lại tệp trước khi ghi…")
+
+    progress(0, 0, "Đang kiểm tra lại tệp trước khi ghi…", force=True)
+    try:
+        result = run_import(
+            path, job.user, dry_run=False, filename=job.params.get("filename", ""), progress=report
+        )
+    except (DomainError, NotInScope) as exc:
+        raise JobFailed(_refusal(exc)) from exc
+    finally:
+        path.unlink(missing_ok=True)
+    if result.ok:
+        progress(
+            result.created, result.created, f"Đã nhập {_vn_count(result.created)} đảng viên.", force=True
+        )
+    else:
+        progress(1, 1, "Tệp có lỗi nên chưa ghi gì.", force=True)
+    return _import_summary(result)
+
+
+def _import_folder() -> Path:
+    from django.conf import settings
+
+    folder = Path(settings.VAR_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _import_job(request: HttpRequest, pk: int) -> Job:
+    from coso.core import jobs
+
+    return jobs.get_for_user(request.user, pk, IMPORT_KINDS)
+
+
+def _progress_context(job: Job) -> dict[str, Any]:
+    """The bar and its caption: for a write, the first half of the count is the re-check, the second the write."""
+    done, total = int(job.done), int(job.total)
+    caption = ""
+    if job.kind == IMPORT_WRITE and total:
+        half = total // 2
+        if done >= half:
+            written = done - half
+            caption = (
+                f"Đã ghi {_vn_count(written)} / {_vn_count(half)} đảng viên"
+                if written
+                else f"Ghi {_vn_count(half)} đảng viên trong một lần: nếu có lỗi thì không ghi gì"
+            )
+        else:
+            caption = f"Đã kiểm tra lại {_vn_count(done)} / {_vn_count(half)} dòng"
+    elif done:
+        caption = (
+            f"Đã đọc {_vn_count(done)} / khoảng {_vn_count(total)} dòng"
+            if total
+            else f"Đã đọc {_vn_count(done)} dòng"
+        )
+    return {
+        "job": job,
+        "percent": job.percent,
+        "caption": caption,
+        "filename": job.params.get("filename", ""),
+    }
+
+
+@login_required
+def import_members(request: HttpRequest) -> HttpResponse:
+    """Upload → a background job checks every row (nothing written) → its page shows the progress, then the
+    errors or a preview → confirm → a second job writes → its page shows the progress, then the result."""
+    import uuid
+
+    from coso.core import jobs
+
     if not _can_change(request):
         raise Http404("Bạn không có quyền thay đổi đảng viên.")
-    folder = settings.VAR_DIR / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
     ctx: dict[str, Any] = {}
-    if request.method == "POST" and request.POST.get("confirm"):
-        token = request.POST.get("token", "")
-        path = folder / f"members-{request.user.pk}-{token}.xlsx"
-        if not re.fullmatch(r"[0-9a-f]{32}", token) or not path.exists():
-            messages.error(request, "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel.")
-            return redirect("members:import")
-        try:
-            result = run_import(path, request.user, dry_run=False, filename=request.POST.get("filename", ""))
-        except (DomainError, NotInScope) as exc:
-            path.unlink(missing_ok=True)
-            messages.error(
-                request, f"Không nhập được vì dữ liệu vừa thay đổi: {exc}. Hãy chọn lại tệp để kiểm tra."
-            )
-            return redirect("members:import")
-        if result.ok:
-            path.unlink(missing_ok=True)
-            messages.success(request, f"Đã nhập {result.created} đảng viên.")
-            return redirect("members:list")
-        ctx.update(result=result, filename=request.POST.get("filename", ""))
-    elif request.method == "POST":
+    if request.method == "POST":
         upload = request.FILES.get("file")
         name = (upload.name or "") if upload is not None else ""
         if upload is None:
             ctx["upload_error"] = "Hãy chọn tệp Excel (.xlsx) theo mẫu."
         elif not name.lower().endswith(".xlsx"):
             ctx["upload_error"] = (
-                f"Tệp “{name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx."
+                f"Tệp “{name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx rồi chọn lại."
             )
         else:
-            token = uuid.uuid4().hex
-            path = folder / f"members-{request.user.pk}-{token}.xlsx"
+            path = _import_folder() / f"members-{request.user.pk}-{uuid.uuid4().hex}.xlsx"
             with path.open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
-            result = run_import(path, request.user, dry_run=True, filename=name)
-            if not result.ok:
-                path.unlink(missing_ok=True)
-            ctx.update(result=result, token=token, filename=name)
+            job = jobs.start(
+                IMPORT_CHECK,
+                request.user,
+                check_import_job,
+                params={"filename": name},
+                path=str(path),
+                message="Đang chờ kiểm tra…",
+            )
+            return redirect("members:import_job", pk=job.pk)
+    ctx["recent"] = list(jobs.for_user(request.user).filter(kind__in=IMPORT_KINDS)[:5])
     return render(request, "members/import.html", ctx)
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import job of the user: its progress while it runs, then the errors, the preview (and the button that
+    starts the write) or the result. POST `confirm` on a checked file starts the write."""
+    from coso.core import jobs
+
+    job = _import_job(request, pk)
+    if request.method == "POST":
+        if not _can_change(request):
+            raise Http404("Bạn không có quyền thay đổi đảng viên.")
+        if not request.POST.get("confirm") or job.kind != IMPORT_CHECK or not job.result.get("ok"):
+            messages.error(request, "Tệp này chưa được kiểm tra xong hoặc còn lỗi; chưa ghi gì.")
+            return redirect("members:import_job", pk=job.pk)
+        already = jobs.for_user(request.user, IMPORT_WRITE).filter(params__source=job.pk).first()
+        if already is not None:
+            return redirect("members:import_job", pk=already.pk)
+        if not Path(job.path).exists():
+            messages.error(request, "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel.")
+            return redirect("members:import")
+        write = jobs.start(
+            IMPORT_WRITE,
+            request.user,
+            write_import_job,
+            params={"filename": job.params.get("filename", ""), "source": job.pk, "rows": job.result["rows"]},
+            path=job.path,
+            message="Đang chờ ghi…",
+        )
+        return redirect("members:import_job", pk=write.pk)
+    ctx = _progress_context(job)
+    ctx["result"] = job.result
+    if job.kind == IMPORT_CHECK and job.result.get("ok"):
+        ctx["write"] = jobs.for_user(request.user, IMPORT_WRITE).filter(params__source=job.pk).first()
+    return render(request, "members/import.html", ctx)
+
+
+@login_required
+def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar of a running job (polled by htmx every second); once the job has ended, the page
+    reloads to show its outcome."""
+    from django_htmx.http import HttpResponseClientRefresh
+
+    job = _import_job(request, pk)
+    if job.finished:
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRefresh()
+        return redirect("members:import_job", pk=job.pk)
+    return render(request, "members/_import_progress.html", _progress_context(job))

@@ -153,14 +153,53 @@ def test_import_with_errors_then_corrected(tree, tmp_path, live_server, logged_i
 
     with page.expect_navigation():
         page.get_by_role("button", name="Xác nhận nhập").click()
-    expect(page).to_have_url(live_server.url + "/members/")
-    expect(page.locator(".alert-success")).to_contain_text("Đã nhập 2 đảng viên.")
+    # the write ran as a background job (at once under the tests): its page tells the outcome, links the list
+    expect(page).to_have_url(re.compile(r"/members/import/jobs/\d+/$"))
+    expect(page.locator(".alert-success")).to_contain_text("Đã nhập 2 đảng viên từ tệp dang-vien.xlsx.")
+    shot(page, "da-nhap")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Xem danh sách đảng viên").click()
+    expect(page).to_have_url(live_server.url + "/members/?under=C1")
     table = page.locator("table tbody")
     expect(table.get_by_role("link", name="Nguyễn Văn An")).to_be_visible()
     expect(table.get_by_role("link", name="Trần Thị Bình")).to_be_visible()
     expect(table).to_contain_text("Chi bộ thôn Đông")
     shot(page, "danh-sach")
     assert sorted(Member.objects.values_list("full_name", flat=True)) == ["Nguyễn Văn An", "Trần Thị Bình"]
+    assert_no_problems(page_problems)
+
+
+def test_import_progress_polls_until_the_job_ends(
+    tree, tmp_path, live_server, logged_in, shot, page_problems, settings
+):
+    """With a worker that has not run the job yet, the page shows the progress bar and polls it every second;
+    the bar follows the job, and when the job ends the page shows its outcome by itself."""
+    from coso.core import jobs
+    from coso.core.models import Job
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
+    page = logged_in(make_user("bantochuc", grant_on=tree["T"]))
+    page.goto(live_server.url + "/members/import/")
+    good = workbook(tmp_path / "dang-vien.xlsx", [row("Nguyễn Văn An", "001080000001")])
+    page.get_by_label("Tệp Excel").set_input_files(str(good))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Kiểm tra tệp").click()
+    progress = page.locator("#import-progress")
+    expect(progress).to_be_visible()
+    expect(progress).to_contain_text("Đang chờ kiểm tra…")
+    job = Job.objects.get()
+    Job.objects.filter(pk=job.pk).update(
+        state=Job.State.RUNNING, done=6000, total=10000, message="Đang kiểm tra từng dòng của tệp…"
+    )
+    expect(progress.locator(".progress-bar")).to_have_text("60%")
+    expect(progress).to_contain_text("Đã đọc 6.000 / khoảng 10.000 dòng")
+    shot(page, "dang-kiem-tra")
+    Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)  # the worker takes it now
+    jobs.run_job.call(job.pk, "coso.members.views.check_import_job")
+    expect(page.get_by_role("heading", name="Tệp dang-vien.xlsx hợp lệ")).to_be_visible()
+    expect(page.locator("#import-progress")).to_have_count(0)
+    shot(page, "da-kiem-tra")
+    assert Member.objects.count() == 0
     assert_no_problems(page_problems)
 
 
@@ -286,7 +325,7 @@ def test_bulk_move_of_a_dissolved_cell(tree, live_server, logged_in, shot, page_
     shot(page, "chon-c1")
     with page.expect_navigation():
         page.get_by_role("button", name="Chuyển tất cả").click()
-    expect(page).to_have_url(re.compile(r"/members/\?under=C3$"))
+    expect(page).to_have_url(re.compile(r"/members/\?under=C1$"))  # the receiving cell's list
     expect(page.locator(".alert-success")).to_contain_text("Đã chuyển 3 đảng viên từ ngày 01/04/2019.")
     shot(page, "da-chuyen")
 

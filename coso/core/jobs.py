@@ -1,0 +1,218 @@
+"""Background jobs: a `Job` row that any app starts, a task that runs it, progress a page can poll.
+
+    job = jobs.start("members.import.check", user, "coso.members.views.check_import", params={...}, path=...)
+
+creates the row (queued) and enqueues `run_job` in Django's task framework (`django-tasks`, database backend:
+`coso db_worker` runs it; under the tests the immediate backend runs it at once). The worker calls the handler
+named by its dotted path as `handler(job, progress)`: `progress(done, total, message="")` records how far it
+got, and the handler returns the result (a small JSON-able dict: counts, the first errors) or raises `JobFailed`
+with a Vietnamese message that says what to do. Any other exception fails the job with a generic message (the
+traceback goes to the log).
+
+Progress and transactions. Progress is written in its own short autocommit UPDATE of the job row, at most
+every `PROGRESS_EVERY` seconds (and whenever the message changes), never inside the handler's transaction, so
+the page sees it at once and a rolled-back import does not roll it back:
+- outside a transaction (reading, validating) it goes through the ordinary connection;
+- inside one (an import writing everything in one transaction), on PostgreSQL it goes through a second
+  connection of its own; on SQLite, where one writer holds the whole database until it commits, a second
+  connection would wait for the lock, so nothing is written until the transaction ends: the page keeps the
+  last counts and message written before it (e.g. “đang ghi vào cơ sở dữ liệu…”) with a moving bar.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import task
+
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 0.5  # seconds between two progress writes
+MESSAGE_MAX = 1000
+UNEXPECTED = (
+    "Có lỗi không mong đợi khi xử lý (mã công việc {pk}); chưa ghi gì. Hãy thử lại; nếu vẫn lỗi, hãy báo "
+    "quản trị hệ thống kèm mã công việc này."
+)
+
+Handler = Callable[[Job, "Progress"], dict[str, Any] | None]
+
+
+class JobFailed(Exception):
+    """Raised by a handler: the job fails with `message` (Vietnamese: what is wrong and what to do), and the
+    optional `result` is kept for the page."""
+
+    def __init__(self, message: str, result: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.result = result or {}
+
+
+# ------------------------------------------------------------------------------------------------- reads
+
+
+def for_user(user: Any, kind: str | None = None) -> QuerySet[Job]:
+    """The jobs `user` started (only the owner sees a job), newest first."""
+    pk = getattr(user, "pk", None)
+    if pk is None:  # anonymous: no jobs
+        return Job.objects.none()
+    qs = Job.objects.filter(user_id=pk)
+    return qs.filter(kind=kind) if kind else qs
+
+
+def get_for_user(user: Any, pk: int, kind: str | tuple[str, ...] | None = None) -> Job:
+    """One job of `user` (404 for anybody else's, or for one of another kind)."""
+    qs = for_user(user)
+    if isinstance(kind, str):
+        qs = qs.filter(kind=kind)
+    elif kind:
+        qs = qs.filter(kind__in=kind)
+    return get_object_or_404(qs, pk=pk)
+
+
+# ------------------------------------------------------------------------------------------------ writes
+
+
+def _dotted(handler: str | Callable[..., Any]) -> str:
+    if isinstance(handler, str):
+        return handler
+    return f"{handler.__module__}.{handler.__qualname__}"
+
+
+def start(
+    kind: str,
+    user: Any,
+    handler: str | Callable[..., Any],
+    *,
+    params: dict[str, Any] | None = None,
+    path: str = "",
+    message: str = "",
+) -> Job:
+    """Create a queued job of `user` and hand it to the task framework; returns the job (re-read: with the
+    immediate backend it has already run). `handler` is a module-level function or its dotted path."""
+    job = Job.objects.create(
+        kind=kind, user=user, params=params or {}, path=str(path), message=message[:MESSAGE_MAX]
+    )
+    result = run_job.enqueue(job.pk, _dotted(handler))
+    Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+def _set(job: Job, **fields: Any) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    Job.objects.filter(pk=job.pk).update(**fields)
+
+
+def mark_running(job: Job) -> None:
+    _set(job, state=Job.State.RUNNING, started_at=timezone.now())
+
+
+def finish(job: Job, result: dict[str, Any] | None = None, message: str = "") -> None:
+    fields: dict[str, Any] = {
+        "state": Job.State.DONE,
+        "finished_at": timezone.now(),
+        "result": result or {},
+        "message": message[:MESSAGE_MAX],
+    }
+    if job.total:
+        fields["done"] = job.total
+    _set(job, **fields)
+
+
+def fail(job: Job, message: str, result: dict[str, Any] | None = None) -> None:
+    _set(
+        job,
+        state=Job.State.FAILED,
+        finished_at=timezone.now(),
+        message=message[:MESSAGE_MAX],
+        result=result or {},
+    )
+
+
+class Progress:
+    """`progress(done, total, message="")`: records how far a job got (see the module's note on transactions).
+
+    Throttled: written when `PROGRESS_EVERY` seconds have passed since the last write, when the message changes,
+    or when `force=True`."""
+
+    def __init__(self, job: Job, every: float = PROGRESS_EVERY):
+        self.job = job
+        self.every = every
+        self._last: float | None = None  # when progress was last written
+        self._message = job.message
+        self._depth = len(connections[DEFAULT_DB_ALIAS].atomic_blocks)
+        self._side: Any = None  # the second connection (PostgreSQL), opened on first need
+
+    def __call__(self, done: int, total: int = 0, message: str | None = None, *, force: bool = False) -> None:
+        done, total = max(int(done), 0), max(int(total), 0)
+        changed = message is not None and message != self._message
+        now = time.monotonic()
+        if not (force or changed or self._last is None or now - self._last >= self.every):
+            return
+        fields: dict[str, Any] = {"done": done, "total": max(total, done) if total else 0}
+        if message is not None:
+            fields["message"] = message[:MESSAGE_MAX]
+        if self._write(fields):
+            self._last = now
+            if message is not None:
+                self._message = message
+            for name, value in fields.items():
+                setattr(self.job, name, value)
+
+    def _write(self, fields: dict[str, Any]) -> bool:
+        connection = connections[DEFAULT_DB_ALIAS]
+        if len(connection.atomic_blocks) <= self._depth:
+            Job.objects.filter(pk=self.job.pk).update(**fields)
+            return True
+        if connection.vendor == "sqlite":
+            return False  # the handler's transaction holds the database: wait for it to end
+        if self._side is None:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+        table = Job._meta.db_table
+        quote = self._side.ops.quote_name
+        columns = ", ".join(f"{quote(name)} = %s" for name in fields)
+        with self._side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(table)} SET {columns} WHERE {quote('id')} = %s",  # noqa: S608 - names are ours
+                [*fields.values(), self.job.pk],
+            )
+        return True
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+@task()
+def run_job(job_id: int, handler: str) -> str:
+    """The task: run `handler(job, progress)` for a queued job and record how it ended."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.state != Job.State.QUEUED:
+        return "skipped"  # gone, or already run (a task delivered twice)
+    mark_running(job)
+    progress = Progress(job)
+    try:
+        func: Handler = import_string(handler)
+        result = func(job, progress)
+    except JobFailed as exc:
+        fail(job, exc.message, exc.result)
+    except Exception:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        fail(job, UNEXPECTED.format(pk=job.pk))
+    else:
+        finish(job, result or {}, message=job.message)
+    finally:
+        progress.close()
+    return job.state

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "coso.meetings"
+    label = "meetings"
+    verbose_name = "Sinh hoạt chi bộ"
+
+    def ready(self) -> None:
+        from .reports_cli import MEETINGS  # noqa: F401 - registers `coso report meetings`

@@ -1,0 +1,1035 @@
+"""Reads of cell meetings, always scoped: compliance of a subtree over a period as of a date, the calendar, who went
+where, meeting quality over time and the quality programme.
+
+Compliance: the attribution rule
+--------------------------------
+The unit of account is **(cell, calendar month)** for regular meetings and **(cell, calendar quarter)** for
+thematic meetings.
+
+- *Which cells.* Organizations whose kind is a cell (`OrgKind.is_cell`): the cells under a grassroots committee
+  (chi bộ trực thuộc) **and** the grassroots cells (chi bộ cơ sở), because a chi bộ cơ sở is a cell and meets
+  monthly under the same Article 24 of the Charter. Committees (đảng bộ) are not units: their committee and
+  whole-committee meetings are recorded but not judged here.
+- *Which months.* The months whose **last day** falls in [date_from, min(date_to, as_of)]: a month is judged once
+  it has ended (a report as of the 15th does not count the current month against anyone).
+- *Expected.* A month is expected of a cell when the cell exists with a cell kind for the **whole** month
+  (established on or before the 1st, not dissolved before the month's end). A cell established or dissolved
+  mid-month owes nothing that month.
+- *Where it counts.* The month is attributed to the subtree that held the cell on the month's **last day**
+  (the cell's `OrgPeriod` path then lies under the root's path then). A cell moved from one parent to another
+  mid-year counts under its old parent for the months that ended before the move and under the new one after;
+  a cell dissolved mid-year counts for the whole months it existed.
+- *Held.* The (cell, month) is held when at least `per_month` (rule MEET.REGULAR in force on the month's last
+  day; 1) meetings of a regular kind (regular, model, pilot: `REGULAR_KINDS`) with status held fall in that month.
+  `regular_held` ≤ `regular_expected`; both count units, not meetings.
+- *Thematic.* The same with quarters: a (cell, quarter) is expected when the cell exists for the whole quarter and
+  the quarter's last day falls in the period; attributed by the placement on the quarter's last day; met when at
+  least `per_quarter` (MEET.THEMATIC) thematic meetings are held in it.
+- *Attendance rate* = Σ present_expected / Σ expected over the held member meetings (regular, thematic,
+  extraordinary, model, pilot) in the expected (cell, month) units of the subtree: members present among those
+  required to attend, over the members required to attend (official + probationary − exempt − suspended −
+  temporarily attending elsewhere; guests and assigned cadres excluded). Rounded to 4 decimals; null when there
+  is no such meeting with a roll call.
+- *Yearly bar.* For each calendar year whose 12 months are all judged in the period, the cells expected all 12
+  months in this subtree that held fewer than `min_per_year` (MEET.REGULAR on 31/12; 11 by default, seed 000).
+- `cells` is the number of distinct cells with at least one expected month in the subtree.
+
+The figures come from grouped SQL over the meetings' stored figures (no attendance scan, no loop over meetings):
+one statement per kind of unit and distinct root path (a root moved during the period has several), using the
+path range of `OrgPeriod` and the meetings' (org, date) index.
+
+Alerts (as of `as_of`; every list is capped at `ALERT_LIMIT` rows, with the full count beside it):
+- cells (existing on as_of, under the root then) without a held regular meeting for more than
+  `max_days_without_meeting` days (MEET.REGULAR; counted from the establishment when they never met);
+- held meetings of the period (organizations under the root on the meeting date) whose minutes were not adopted
+  by as_of;
+- resolution tasks open on as_of with a deadline before it (meetings under the root on their date);
+- members (official membership on as_of in a cell under the root) with unexcused absences in at least
+  `absence_months` distinct months of as_of's calendar year up to as_of (MEET.MEMBER_ALERTS);
+- members without dues paid for at least `unpaid_dues_months` of the months of as_of's year completed before
+  as_of during which they held an official membership, in cells that record dues in Coso (a cell that recorded no
+  payment in the year keeps its dues book elsewhere and is not flagged wholesale).
+These are alerts to the cell, never automatic actions.
+
+Scope: the numbers of a subtree the user's grants cover include everything that was under it on each date (its
+history); a user asking about an organization above their grants gets the part under their grants (the cells
+whose current placement is in scope).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from coso.core.dates import active_on, today
+from coso.core.errors import DomainError
+from coso.core.fields import prefix_range
+from coso.core.models import RuleSet
+from coso.core.rules import rule_in_force
+from coso.core.scope import VIEW, Scope, restrict, scope_for
+from coso.members.models import Membership
+from coso.orgs.models import SEGMENT, Organization, OrgKind, OrgPeriod
+
+from . import rules
+from .models import (
+    MEMBER_KINDS,
+    REGULAR_KINDS,
+    THEMATIC_KINDS,
+    Attendance,
+    AttendanceAssignment,
+    DuesPayment,
+    Meeting,
+    MeetingScore,
+    Minutes,
+    ProgrammeCell,
+    QualityProgramme,
+    ResolutionTask,
+    first_of_month,
+)
+from .services import add_months, expected_dates, last_of_month
+
+ALERT_LIMIT = 500
+
+
+def meetings(user: Any, permission: str = VIEW) -> QuerySet[Meeting]:
+    """Every meeting the user may see (by its organization's current placement)."""
+    return restrict(Meeting.objects.all(), user, permission)
+
+
+# ------------------------------------------------------------------------------------------------ calendar
+
+
+@dataclass
+class CalendarMonth:
+    month: dt.date
+    expected_date: dt.date | None
+    meetings: list[Meeting] = field(default_factory=list)
+
+    @property
+    def has_regular(self) -> bool:
+        return any(m.kind in REGULAR_KINDS and m.status != Meeting.Status.CANCELLED for m in self.meetings)
+
+
+def calendar(user: Any, org: Organization, month_from: dt.date, month_to: dt.date) -> list[CalendarMonth]:
+    """The cell's calendar month by month: the date its rhythm gives, and its meetings (any status)."""
+    first, last = first_of_month(month_from), last_of_month(month_to)
+    expected = {d.replace(day=1): d for d in expected_dates(org, first, last)}
+    rows = list(meetings(user).filter(org=org, date__gte=first, date__lte=last).order_by("date", "id"))
+    result = []
+    month = first
+    while month <= last:
+        result.append(CalendarMonth(month, expected.get(month), [m for m in rows if m.month == month]))
+        month = add_months(month, 1)
+    return result
+
+
+def attendance_of(user: Any, meeting: Meeting) -> list[Attendance]:
+    """The attendance list of a meeting (members, then guests, then cadres), scoped."""
+    return list(
+        restrict(Attendance.objects.filter(meeting=meeting), user)
+        .select_related("assignment")
+        .order_by("role", "name", "id")
+    )
+
+
+def invitation_text(meeting: Meeting, org_name: str | None = None) -> str:
+    """The invitation (giấy triệu tập) as plain Vietnamese text, for printing or sending."""
+    period = meeting.org.periods.filter(active_on(meeting.date)).first()
+    name = org_name or (period.name if period else meeting.org.code)
+    when = meeting.date.strftime("%d/%m/%Y")
+    if meeting.start_time:
+        when = f"{meeting.start_time:%H giờ %M}, ngày {when}"
+    lines = [
+        f"GIẤY TRIỆU TẬP – {name.upper()}",
+        f"{meeting.get_kind_display()}",
+        f"Thời gian: {when}",
+        f"Địa điểm: {meeting.place or '(sẽ thông báo)'}",
+    ]
+    if meeting.focus_issue:
+        lines.append(f"Vấn đề trọng tâm: {meeting.focus_issue}")
+    items = list(meeting.agenda.order_by("order"))
+    if items:
+        lines.append("Nội dung:")
+        lines += [f"  {i.order}. {i.title}" + (f" ({i.presenter})" if i.presenter else "") for i in items]
+    if meeting.invitation_note:
+        lines += ["", meeting.invitation_note]
+    lines += ["", "Đề nghị các đồng chí đảng viên có mặt đúng giờ; vắng mặt phải báo cáo và nêu rõ lý do."]
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------ who went where
+
+
+@dataclass
+class AssignmentRow:
+    assignment: AttendanceAssignment
+    meeting: Meeting
+    cell_code: str
+    presence: str
+    presence_label: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "assignee": self.assignment.assignee_name,
+            "title": self.assignment.assignee_title,
+            "assigning_org": self.assignment.assigning_org.code,
+            "org": self.cell_code,
+            "date": self.meeting.date.isoformat(),
+            "kind": self.meeting.kind,
+            "meeting_status": self.meeting.status,
+            "presence": self.presence,
+        }
+
+
+def assignments(
+    user: Any, org: Organization, date_from: dt.date, date_to: dt.date, *, subtree: bool = True
+) -> list[AssignmentRow]:
+    """Who went where: the attendance assignments made by `org` (and, with `subtree`, by the committees under it)
+    for meetings dated in [date_from, date_to], with the presence marked at the meeting."""
+    qs = AttendanceAssignment.objects.filter(meeting__date__gte=date_from, meeting__date__lte=date_to)
+    if subtree:
+        qs = qs.filter(**prefix_range("assigning_org__current_path", org.current_path))
+    else:
+        qs = qs.filter(assigning_org=org)
+    rows = []
+    labels = dict(Attendance.Presence.choices)
+    for a in (
+        restrict(qs, user)
+        .select_related("meeting__org", "assigning_org", "attendance")
+        .order_by("meeting__date", "id")
+    ):
+        att = getattr(a, "attendance", None)
+        presence = att.presence if att is not None else Attendance.Presence.UNKNOWN
+        rows.append(AssignmentRow(a, a.meeting, a.meeting.org.code, presence, str(labels[presence])))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------- compliance
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    first: dt.date
+    last: dt.date
+    need: int
+    year: int
+    bar: int
+    months: tuple[dt.date, ...]
+
+
+def _months(date_from: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Calendar months whose last day lies in [date_from, end]."""
+    result = []
+    month = first_of_month(date_from)
+    while True:
+        last = last_of_month(month)
+        if last > end:
+            break
+        if last >= date_from:
+            result.append((month, last))
+        month = add_months(month, 1)
+    return result
+
+
+def _quarters(date_from: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    result = []
+    q = dt.date(date_from.year, 3 * ((date_from.month - 1) // 3) + 1, 1)
+    while True:
+        last = last_of_month(add_months(q, 2))
+        if last > end:
+            break
+        if last >= date_from:
+            result.append((q, last))
+        q = add_months(q, 3)
+    return result
+
+
+class _Rules:
+    """The dated thresholds, read once per report (one query per code)."""
+
+    def __init__(self) -> None:
+        self._sets: dict[str, list[RuleSet]] = {}
+
+    def get(self, code: str, on: dt.date) -> RuleSet:
+        if code not in self._sets:
+            self._sets[code] = list(RuleSet.objects.filter(code=code).order_by("-effective_from"))
+        for r in self._sets[code]:
+            if r.effective_from <= on and (r.effective_to is None or on < r.effective_to):
+                return r
+        return rule_in_force(code, on)  # raises MissingRule with its message
+
+    def param(self, code: str, on: dt.date, key: str) -> int:
+        return int(self.get(code, on).params[key])
+
+
+def _month_buckets(date_from: dt.date, end: dt.date, rs: _Rules) -> list[_Bucket]:
+    result = []
+    for first, last in _months(date_from, end):
+        result.append(
+            _Bucket(
+                first,
+                last,
+                rs.param(rules.REGULAR, last, "per_month"),
+                first.year,
+                rs.param(rules.REGULAR, dt.date(first.year, 12, 31), "min_per_year"),
+                (first,),
+            )
+        )
+    return result
+
+
+def _quarter_buckets(date_from: dt.date, end: dt.date, rs: _Rules) -> list[_Bucket]:
+    return [
+        _Bucket(
+            first,
+            last,
+            rs.param(rules.THEMATIC, last, "per_quarter"),
+            first.year,
+            0,
+            (first, add_months(first, 1), add_months(first, 2)),
+        )
+        for first, last in _quarters(date_from, end)
+    ]
+
+
+def _p(d: dt.date) -> Any:
+    """A date parameter for raw SQL: typed on PostgreSQL, ISO text on SQLite (how Django stores dates there)."""
+    return d if connection.vendor == "postgresql" else d.isoformat()
+
+
+def _date_ph() -> str:
+    return "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+
+
+def _in(values: Sequence[str]) -> tuple[str, list[str]]:
+    return "(" + ", ".join(["%s"] * len(values)) + ")", list(values)
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "meeting": Meeting._meta.db_table,
+        "period": OrgPeriod._meta.db_table,
+        "kind": OrgKind._meta.db_table,
+        "org": Organization._meta.db_table,
+    }
+
+
+def _units_cte(
+    buckets: Sequence[_Bucket], path: str, count_kinds: Sequence[str], scope_paths: Sequence[str] | None
+) -> tuple[str, list[Any]]:
+    """The WITH clause: `b` (buckets), `mb` (month → bucket), `u` (expected units under `path`), `a` (held
+    meetings per organization and bucket, for the organizations of `u`)."""
+    t = _tables()
+    d = _date_ph()
+    params: list[Any] = []
+    b_rows = []
+    for b in buckets:
+        b_rows.append(f"({d}, {d}, %s, %s, %s)")
+        params += [_p(b.first), _p(b.last), b.need, b.year, b.bar]
+    mb_rows = []
+    for b in buckets:
+        for m in b.months:
+            mb_rows.append(f"({d}, {d})")
+            params += [_p(m), _p(b.first)]
+    scope_sql = ""
+    if scope_paths is not None:
+        if scope_paths:
+            scope_sql = (
+                " AND ("
+                + " OR ".join(["(o.current_path >= %s AND o.current_path < %s)"] * len(scope_paths))
+                + ")"
+            )
+        else:
+            scope_sql = " AND 1 = 0"
+    u_sql = (
+        f"u AS (SELECT p.org_id AS org_id, p.path AS path, b.b_first AS b_first, b.need AS need, b.yr AS yr, "
+        f"b.bar AS bar FROM b "
+        f"JOIN {t['period']} p ON p.valid_from <= b.b_last AND (p.valid_to IS NULL OR p.valid_to > b.b_last) "
+        f"JOIN {t['kind']} k ON k.id = p.kind_id "
+        f"JOIN {t['org']} o ON o.id = p.org_id "
+        f"WHERE p.path >= %s AND p.path < %s AND k.is_cell "
+        f"AND o.established_on <= b.b_first AND (o.dissolved_on IS NULL OR o.dissolved_on > b.b_last)"
+        f"{scope_sql})"
+    )
+    params += [path, path + "\uffff"]
+    for sp in scope_paths or []:
+        params += [sp, sp + "\uffff"]
+    count_in, count_params = _in(count_kinds)
+    member_in, member_params = _in(MEMBER_KINDS)
+    a_sql = (
+        f"a AS (SELECT m.org_id AS org_id, mb.b_first AS b_first, "
+        f"SUM(CASE WHEN m.kind IN {count_in} THEN 1 ELSE 0 END) AS n, "
+        f"SUM(CASE WHEN m.kind IN {member_in} THEN m.present_expected ELSE 0 END) AS pe, "
+        f"SUM(CASE WHEN m.kind IN {member_in} THEN m.expected ELSE 0 END) AS ex "
+        f"FROM {t['meeting']} m JOIN mb ON mb.month = m.month "
+        f"WHERE m.status = %s AND m.date >= {d} AND m.date <= {d} "
+        f"AND m.org_id IN (SELECT DISTINCT org_id FROM u) "
+        f"GROUP BY m.org_id, mb.b_first)"
+    )
+    params += (
+        count_params
+        + member_params
+        + member_params
+        + [Meeting.Status.HELD, _p(buckets[0].first), _p(buckets[-1].last)]
+    )
+    sql = (
+        f"WITH b (b_first, b_last, need, yr, bar) AS (VALUES {', '.join(b_rows)}), "
+        f"mb (month, b_first) AS (VALUES {', '.join(mb_rows)}), {u_sql}, {a_sql} "
+    )
+    return sql, params
+
+
+_HELD = "CASE WHEN COALESCE(a.n, 0) >= u.need THEN 1 ELSE 0 END"
+_JOIN_A = "FROM u LEFT JOIN a ON a.org_id = u.org_id AND a.b_first = u.b_first"
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+@dataclass
+class ChildRow:
+    """One organization of the drill-down: a child of the root (or the root itself when it is a cell)."""
+
+    org_id: int
+    code: str
+    name: str
+    cells: int = 0
+    regular_expected: int = 0
+    regular_held: int = 0
+    thematic_quarters_expected: int = 0
+    thematic_quarters_met: int = 0
+    present: int = 0
+    expected_attendance: int = 0
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return round(self.present / self.expected_attendance, 4) if self.expected_attendance else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "org": self.code,
+            "org_name": self.name,
+            "cells": self.cells,
+            "regular_held": self.regular_held,
+            "regular_expected": self.regular_expected,
+            "thematic_quarters_met": self.thematic_quarters_met,
+            "thematic_quarters_expected": self.thematic_quarters_expected,
+            "attendance_rate": self.attendance_rate,
+        }
+
+
+@dataclass
+class Alerts:
+    cells_without_meeting: list[dict[str, Any]] = field(default_factory=list)
+    cells_without_meeting_total: int = 0
+    minutes_not_adopted: list[dict[str, Any]] = field(default_factory=list)
+    minutes_not_adopted_total: int = 0
+    overdue_tasks: list[dict[str, Any]] = field(default_factory=list)
+    overdue_tasks_total: int = 0
+    absent_members: list[dict[str, Any]] = field(default_factory=list)
+    unpaid_dues_members: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "cells_without_meeting": self.cells_without_meeting,
+            "cells_without_meeting_total": self.cells_without_meeting_total,
+            "minutes_not_adopted": self.minutes_not_adopted,
+            "minutes_not_adopted_total": self.minutes_not_adopted_total,
+            "overdue_tasks": self.overdue_tasks,
+            "overdue_tasks_total": self.overdue_tasks_total,
+            "absent_members": self.absent_members,
+            "unpaid_dues_members": self.unpaid_dues_members,
+        }
+
+
+@dataclass
+class Compliance:
+    """Meeting compliance of the subtree of `org` over [date_from, date_to] as of `as_of` (module docstring)."""
+
+    org: Organization
+    org_name: str
+    date_from: dt.date
+    date_to: dt.date
+    as_of: dt.date
+    months: int = 0
+    quarters: int = 0
+    cells: int = 0
+    regular_held: int = 0
+    regular_expected: int = 0
+    thematic_quarters_met: int = 0
+    thematic_quarters_expected: int = 0
+    present: int = 0
+    expected_attendance: int = 0
+    min_per_year: int | None = None
+    below_year_bar: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[ChildRow] = field(default_factory=list)
+    alerts: Alerts = field(default_factory=Alerts)
+    thresholds: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return round(self.present / self.expected_attendance, 4) if self.expected_attendance else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "org": self.org.code,
+            "org_name": self.org_name,
+            "from": self.date_from.isoformat(),
+            "to": self.date_to.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "months": self.months,
+            "quarters": self.quarters,
+            "cells": self.cells,
+            "regular_held": self.regular_held,
+            "regular_expected": self.regular_expected,
+            "thematic_quarters_met": self.thematic_quarters_met,
+            "thematic_quarters_expected": self.thematic_quarters_expected,
+            "attendance_rate": self.attendance_rate,
+            "present": self.present,
+            "expected_attendance": self.expected_attendance,
+            "min_per_year": self.min_per_year,
+            "below_year_bar": self.below_year_bar,
+            "rows": [r.as_json() for r in self.rows],
+            "alerts": self.alerts.as_json(),
+            "thresholds": self.thresholds,
+        }
+
+
+def _scope_paths(user: Any, org: Organization) -> tuple[Scope, list[str] | None]:
+    """None when the user's scope covers `org` (its whole history counts), else the granted paths to confine
+    the cells to."""
+    scope = scope_for(user, VIEW)
+    if scope.is_global or scope.covers(org.current_path):
+        return scope, None
+    return scope, list(scope.paths)
+
+
+def _names(org_ids: Iterable[int], on: dt.date) -> dict[int, tuple[str, str]]:
+    """(code, name) per organization: its name on `on`, or the last before (dissolved since), or its first (not
+    yet established); one query."""
+    names: dict[int, tuple[str, str]] = {}
+    for org_id, code, name, valid_from in (
+        OrgPeriod.objects.filter(org_id__in=sorted(set(org_ids)))
+        .order_by("org_id", "valid_from", "id")
+        .values_list("org_id", "org__code", "name", "valid_from")
+    ):
+        if org_id not in names or valid_from <= on:
+            names[org_id] = (code, name)
+    return names
+
+
+def compliance(
+    user: Any,
+    org: Organization,
+    date_from: dt.date,
+    date_to: dt.date,
+    as_of: dt.date | None = None,
+    *,
+    alerts: bool = True,
+) -> Compliance:
+    """Meeting compliance of the subtree of `org` over [date_from, date_to] as of `as_of` (default today): the
+    contract numbers, a row per child of `org` (the root itself when it is a cell), the yearly bar and, unless
+    `alerts` is False, the alert lists. The attribution rule is in the module docstring."""
+    as_of = as_of or today()
+    if date_from > date_to:
+        raise DomainError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", field="date_from")
+    end = min(date_to, as_of)
+    rs = _Rules()
+    period = org.periods.filter(active_on(end)).first() or org.periods.order_by("-valid_from", "-id").first()
+    result = Compliance(
+        org=org,
+        org_name=period.name if period else org.code,
+        date_from=date_from,
+        date_to=date_to,
+        as_of=as_of,
+    )
+    _scope, scope_paths = _scope_paths(user, org)
+    month_buckets = _month_buckets(date_from, end, rs) if end >= date_from else []
+    quarter_buckets = _quarter_buckets(date_from, end, rs) if end >= date_from else []
+    result.months, result.quarters = len(month_buckets), len(quarter_buckets)
+    paths = sorted(set(org.periods.values_list("path", flat=True)))
+    rows: dict[int, ChildRow] = {}
+
+    def row(org_id: int) -> ChildRow:
+        if org_id not in rows:
+            rows[org_id] = ChildRow(org_id, "", "")
+        return rows[org_id]
+
+    cells: set[int] = set()
+    below: list[tuple[int, int, int]] = []
+    for path in paths:
+        cut = len(path) + SEGMENT
+        if month_buckets:
+            cte, params = _units_cte(month_buckets, path, REGULAR_KINDS, scope_paths)
+            for child, expected, held, pe, ex in _fetch(
+                cte + f"SELECT substr(u.path, 1, {cut}) AS child, COUNT(*), SUM({_HELD}), "
+                "COALESCE(SUM(a.pe), 0), COALESCE(SUM(a.ex), 0) " + _JOIN_A + " GROUP BY 1",
+                params,
+            ):
+                r = row(int(child[-SEGMENT:-1]))
+                r.regular_expected += int(expected)
+                r.regular_held += int(held or 0)
+                r.present += int(pe or 0)
+                r.expected_attendance += int(ex or 0)
+            cells.update(int(o) for (o,) in _fetch(cte + "SELECT DISTINCT u.org_id FROM u", params))
+            for org_id, year, held in _fetch(
+                cte + f"SELECT u.org_id, u.yr, SUM({_HELD}) " + _JOIN_A + " GROUP BY u.org_id, u.yr "
+                f"HAVING COUNT(*) = 12 AND SUM({_HELD}) < MAX(u.bar)",
+                params,
+            ):
+                below.append((int(org_id), int(year), int(held or 0)))
+            for child, n in _fetch(
+                cte + f"SELECT substr(u.path, 1, {cut}), COUNT(DISTINCT u.org_id) FROM u GROUP BY 1", params
+            ):
+                row(int(child[-SEGMENT:-1])).cells += int(n)
+        if quarter_buckets:
+            cte, params = _units_cte(quarter_buckets, path, THEMATIC_KINDS, scope_paths)
+            for child, expected, held in _fetch(
+                cte
+                + f"SELECT substr(u.path, 1, {cut}) AS child, COUNT(*), SUM({_HELD}) "
+                + _JOIN_A
+                + " GROUP BY 1",
+                params,
+            ):
+                r = row(int(child[-SEGMENT:-1]))
+                r.thematic_quarters_expected += int(expected)
+                r.thematic_quarters_met += int(held or 0)
+    # children of the root on the end date, shown even with nothing to count
+    ref = end if end >= date_from else date_to
+    for child_id in OrgPeriod.objects.filter(active_on(ref), parent=org).values_list("org_id", flat=True):
+        row(child_id)
+    names = _names(list(rows) + [b[0] for b in below], ref)
+    for r in rows.values():
+        r.code, r.name = names.get(r.org_id, (str(r.org_id), str(r.org_id)))
+    result.rows = sorted(rows.values(), key=lambda r: (r.name, r.code))
+    result.cells = len(cells)
+    result.regular_expected = sum(r.regular_expected for r in rows.values())
+    result.regular_held = sum(r.regular_held for r in rows.values())
+    result.thematic_quarters_expected = sum(r.thematic_quarters_expected for r in rows.values())
+    result.thematic_quarters_met = sum(r.thematic_quarters_met for r in rows.values())
+    result.present = sum(r.present for r in rows.values())
+    result.expected_attendance = sum(r.expected_attendance for r in rows.values())
+    years = sorted({b.year for b in month_buckets if sum(1 for x in month_buckets if x.year == b.year) == 12})
+    if years:
+        result.min_per_year = rs.param(rules.REGULAR, dt.date(years[-1], 12, 31), "min_per_year")
+    result.below_year_bar = [
+        {"org": names[o][0], "org_name": names[o][1], "year": y, "regular_held": h}
+        for o, y, h in sorted(below, key=lambda x: (x[1], names[x[0]][1]))
+    ][:ALERT_LIMIT]
+    regular = rs.get(rules.REGULAR, as_of)
+    member_rule = rs.get(rules.MEMBER_ALERTS, as_of)
+    result.thresholds = {
+        rules.REGULAR: {"params": regular.params, "source": regular.source},
+        rules.MEMBER_ALERTS: {"params": member_rule.params, "source": member_rule.source},
+    }
+    if quarter_buckets:
+        thematic = rs.get(rules.THEMATIC, quarter_buckets[-1].last)
+        result.thresholds[rules.THEMATIC] = {"params": thematic.params, "source": thematic.source}
+    if alerts:
+        result.alerts = _alerts(user, org, date_from, end, as_of, rs, scope_paths)
+    return result
+
+
+# ------------------------------------------------------------------------------------------------- alerts
+
+
+def _under(paths: Sequence[str], prefix: str) -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**prefix_range(f"{prefix}path", p))
+    return q
+
+
+def _at_date(paths: Sequence[str], prefix: str, date_field: str) -> Q:
+    """The organization reached by `prefix` (…periods__) was under one of `paths` on the date in `date_field`."""
+    return (
+        Q(**{f"{prefix}valid_from__lte": F(date_field)})
+        & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": F(date_field)}))
+        & _under(paths, prefix)
+    )
+
+
+def _confine(qs: QuerySet[Any], user: Any, scope_paths: list[str] | None) -> QuerySet[Any]:
+    return qs if scope_paths is None else restrict(qs, user)
+
+
+def _cells_on(org: Organization, on: dt.date, scope_paths: list[str] | None) -> QuerySet[OrgPeriod]:
+    paths = list(org.periods.filter(active_on(on)).values_list("path", flat=True))
+    qs = OrgPeriod.objects.filter(active_on(on), _under(paths, ""), kind__is_cell=True)
+    if scope_paths is not None:
+        q = Q(pk__in=[])
+        for p in scope_paths:
+            q |= Q(**prefix_range("org__current_path", p))
+        qs = qs.filter(q)
+    return qs
+
+
+def _alerts(
+    user: Any,
+    org: Organization,
+    date_from: dt.date,
+    end: dt.date,
+    as_of: dt.date,
+    rs: _Rules,
+    scope_paths: list[str] | None,
+) -> Alerts:
+    alerts = Alerts()
+    paths = sorted(set(org.periods.values_list("path", flat=True)))
+
+    # cells without a regular meeting for more than N days
+    days = rs.param(rules.REGULAR, as_of, "max_days_without_meeting")
+    cutoff = as_of - dt.timedelta(days=days)
+    last_held = (
+        Meeting.objects.filter(
+            org_id=OuterRef("org_id"), status=Meeting.Status.HELD, kind__in=REGULAR_KINDS, date__lte=as_of
+        )
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    silent = (
+        _cells_on(org, as_of, scope_paths)
+        .annotate(last_held=Subquery(last_held))
+        .filter(Q(last_held__lt=cutoff) | Q(last_held__isnull=True, org__established_on__lt=cutoff))
+    )
+    alerts.cells_without_meeting_total = silent.count()
+    for p in silent.order_by(Coalesce("last_held", "org__established_on"), "sort_key")[:ALERT_LIMIT].values(
+        "org__code", "name", "last_held", "org__established_on"
+    ):
+        since = p["last_held"] or p["org__established_on"]
+        alerts.cells_without_meeting.append(
+            {
+                "org": p["org__code"],
+                "org_name": p["name"],
+                "last_held": p["last_held"].isoformat() if p["last_held"] else None,
+                "days": (as_of - since).days,
+            }
+        )
+
+    # held meetings whose minutes were not adopted by as_of
+    adopted = Minutes.objects.filter(meeting=OuterRef("pk"), adopted_on__lte=as_of)
+    pending = _confine(
+        Meeting.objects.filter(
+            _at_date(paths, "org__periods__", "date"),
+            status=Meeting.Status.HELD,
+            date__gte=date_from,
+            date__lte=end,
+        ).exclude(Exists(adopted)),
+        user,
+        scope_paths,
+    )
+    alerts.minutes_not_adopted_total = pending.count()
+    for m in pending.order_by("date", "id")[:ALERT_LIMIT].values("id", "org__code", "date", "kind"):
+        alerts.minutes_not_adopted.append(
+            {"meeting": m["id"], "org": m["org__code"], "date": m["date"].isoformat(), "kind": m["kind"]}
+        )
+
+    # resolution tasks open on as_of past their deadline
+    overdue = _confine(
+        ResolutionTask.objects.filter(
+            _at_date(paths, "resolution__meeting__org__periods__", "resolution__meeting__date"),
+            Q(status=ResolutionTask.Status.OPEN) | Q(closed_on__gt=as_of),
+            deadline__lt=as_of,
+            resolution__meeting__date__lte=as_of,
+        ),
+        user,
+        scope_paths,
+    )
+    alerts.overdue_tasks_total = overdue.count()
+    for t in overdue.order_by("deadline", "id")[:ALERT_LIMIT].values(
+        "id", "description", "owner_text", "deadline", "resolution__meeting__org__code"
+    ):
+        alerts.overdue_tasks.append(
+            {
+                "task": t["id"],
+                "org": t["resolution__meeting__org__code"],
+                "description": t["description"],
+                "owner": t["owner_text"],
+                "deadline": t["deadline"].isoformat(),
+                "days_overdue": (as_of - t["deadline"]).days,
+            }
+        )
+
+    alerts.absent_members, alerts.unpaid_dues_members = _member_alerts(org, as_of, rs, scope_paths)
+    return alerts
+
+
+def _member_alerts(
+    org: Organization, as_of: dt.date, rs: _Rules, scope_paths: list[str] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Members (official membership on as_of in a cell under `org` then) with `absence_months` months of
+    unexcused absence, or `unpaid_dues_months` unpaid months, in as_of's calendar year (MEET.MEMBER_ALERTS)."""
+    absence_n = rs.param(rules.MEMBER_ALERTS, as_of, "absence_months")
+    dues_n = rs.param(rules.MEMBER_ALERTS, as_of, "unpaid_dues_months")
+    year_start = dt.date(as_of.year, 1, 1)
+    home = Membership.objects.filter(
+        active_on(as_of),
+        kind=Membership.Kind.OFFICIAL,
+        org_id__in=_cells_on(org, as_of, scope_paths).values("org_id"),
+    )
+    flagged = list(
+        Attendance.objects.filter(
+            presence=Attendance.Presence.ABSENT_UNEXCUSED,
+            member__isnull=False,
+            role__in=[Attendance.Role.MEMBER, Attendance.Role.GUEST],
+            exempt=False,
+            suspended=False,
+            away=False,
+            meeting__status=Meeting.Status.HELD,
+            meeting__date__gte=year_start,
+            meeting__date__lte=as_of,
+            member_id__in=home.values("member_id"),
+        )
+        .values("member_id")
+        .annotate(n=Count("meeting__month", distinct=True))
+        .filter(n__gte=absence_n)
+        .values_list("member_id", flat=True)
+    )
+    homes = {
+        mid: (oid, name)
+        for mid, oid, name in home.filter(member_id__in=flagged).values_list(
+            "member_id", "org_id", "member__full_name"
+        )
+    }
+    months: dict[int, list[str]] = {}
+    for mid, month in (
+        Attendance.objects.filter(
+            member_id__in=flagged,
+            presence=Attendance.Presence.ABSENT_UNEXCUSED,
+            role__in=[Attendance.Role.MEMBER, Attendance.Role.GUEST],
+            exempt=False,
+            suspended=False,
+            away=False,
+            meeting__status=Meeting.Status.HELD,
+            meeting__date__gte=year_start,
+            meeting__date__lte=as_of,
+        )
+        .values_list("member_id", "meeting__month")
+        .distinct()
+        .order_by("member_id", "meeting__month")
+    ):
+        months.setdefault(mid, []).append(f"{month:%Y-%m}")
+
+    # unpaid dues over the months of the year completed before as_of
+    completed = [dt.date(as_of.year, m, 1) for m in range(1, as_of.month)]
+    unpaid: dict[int, list[str]] = {}
+    dues_homes: dict[int, tuple[int, str]] = {}
+    if len(completed) >= dues_n:
+        upto = completed[-1]
+        paid_in_year = DuesPayment.objects.filter(month__gte=year_start, month__lte=upto, paid_on__lte=as_of)
+        count = (
+            paid_in_year.filter(member_id=OuterRef("member_id"))
+            .values("member_id")
+            .annotate(c=Count("id"))
+            .values("c")
+        )
+        candidates = list(
+            home.filter(org_id__in=paid_in_year.values("org_id"))
+            .annotate(paid=Coalesce(Subquery(count), 0))
+            .filter(paid__lte=len(completed) - dues_n)
+            .values_list("member_id", "org_id", "member__full_name")
+        )
+        ids = [c[0] for c in candidates]
+        covered: dict[int, set[dt.date]] = {}
+        for mid, vf, vt in (
+            Membership.objects.filter(
+                member_id__in=ids, kind=Membership.Kind.OFFICIAL, valid_from__lte=last_of_month(upto)
+            )
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=year_start))
+            .values_list("member_id", "valid_from", "valid_to")
+        ):
+            for m in completed:
+                if vf <= last_of_month(m) and (vt is None or vt > m):
+                    covered.setdefault(mid, set()).add(m)
+        paid: dict[int, set[dt.date]] = {}
+        for mid, month in paid_in_year.filter(member_id__in=ids).values_list("member_id", "month"):
+            paid.setdefault(mid, set()).add(month)
+        for mid, oid, name in candidates:
+            missing = sorted(covered.get(mid, set()) - paid.get(mid, set()))
+            if len(missing) >= dues_n:
+                unpaid[mid] = [f"{m:%Y-%m}" for m in missing]
+                dues_homes[mid] = (oid, name)
+    names = _names({oid for oid, _n in homes.values()} | {oid for oid, _n in dues_homes.values()}, as_of)
+
+    def line(mid: int, oid: int, name: str, key: str, values: list[str]) -> dict[str, Any]:
+        code, org_name = names.get(oid, (str(oid), str(oid)))
+        return {
+            "member": mid,
+            "name": name,
+            "org": code,
+            "org_name": org_name,
+            key: values,
+            "count": len(values),
+        }
+
+    absent_rows = [line(mid, *homes[mid], "months", months.get(mid, [])) for mid in sorted(homes)]
+    unpaid_rows = [line(mid, *dues_homes[mid], "months", unpaid[mid]) for mid in sorted(unpaid)]
+    return absent_rows[:ALERT_LIMIT], unpaid_rows[:ALERT_LIMIT]
+
+
+# -------------------------------------------------------------------------------------------------- quality
+
+
+def _halves(date_from: dt.date, date_to: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Half-years (1/1–30/6, 1/7–31/12) that meet [date_from, date_to]."""
+    result = []
+    start = dt.date(date_from.year, 1 if date_from.month <= 6 else 7, 1)
+    while start <= date_to:
+        end = last_of_month(add_months(start, 5))
+        result.append((start, end))
+        start = add_months(start, 6)
+    return result
+
+
+@dataclass
+class QualityHalf:
+    """Meeting quality over one half-year: per cell and rolled up."""
+
+    start: dt.date
+    end: dt.date
+    scored: int = 0
+    average: float | None = None
+    levels: dict[str, int] = field(default_factory=dict)
+    cells: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{'6 tháng đầu' if self.start.month == 1 else '6 tháng cuối'} năm {self.start.year}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "label": self.label,
+            "scored": self.scored,
+            "average": self.average,
+            "levels": self.levels,
+            "cells": self.cells,
+        }
+
+
+def quality_over_time(
+    user: Any,
+    org: Organization,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    cell_ids: Sequence[int] | None = None,
+) -> list[QualityHalf]:
+    """Meeting quality every 6 months (seed 004): scored meetings of organizations under `org` on their date,
+    per cell (count, average total) and rolled up (count, average, meetings per level). `cell_ids` narrows to
+    some cells (a programme's pilots)."""
+    paths = sorted(set(org.periods.values_list("path", flat=True)))
+    base = MeetingScore.objects.filter(
+        _at_date(paths, "meeting__org__periods__", "meeting__date"), meeting__status=Meeting.Status.HELD
+    )
+    _scope, scope_paths = _scope_paths(user, org)
+    base = _confine(base, user, scope_paths)
+    if cell_ids is not None:
+        base = base.filter(meeting__org_id__in=list(cell_ids))
+    result = []
+    for start, end in _halves(date_from, date_to):
+        qs = base.filter(meeting__date__gte=max(start, date_from), meeting__date__lte=min(end, date_to))
+        half = QualityHalf(start, end)
+        roll = qs.aggregate(n=Count("id"), avg=Avg("total"))
+        half.scored = roll["n"] or 0
+        half.average = round(float(roll["avg"]), 2) if roll["avg"] is not None else None
+        half.levels = {
+            row["level"]: row["n"] for row in qs.values("level").annotate(n=Count("id")).order_by("level")
+        }
+        per_cell = list(
+            qs.values("meeting__org_id").annotate(n=Count("id"), avg=Avg("total")).order_by("meeting__org_id")
+        )
+        names = _names([r["meeting__org_id"] for r in per_cell], end)
+        half.cells = [
+            {
+                "org": names[r["meeting__org_id"]][0],
+                "org_name": names[r["meeting__org_id"]][1],
+                "scored": r["n"],
+                "average": round(float(r["avg"]), 2),
+            }
+            for r in per_cell
+        ]
+        result.append(half)
+    return result
+
+
+@dataclass
+class ProgrammeReport:
+    programme: QualityProgramme
+    pilots: list[dict[str, Any]]
+    rolled_out: int
+    cells_total: int
+    pilot_quality: list[QualityHalf]
+    all_quality: list[QualityHalf]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme.name,
+            "org": self.programme.org.code,
+            "from": self.programme.date_from.isoformat(),
+            "to": self.programme.date_to.isoformat(),
+            "pilots": self.pilots,
+            "rolled_out": self.rolled_out,
+            "cells_total": self.cells_total,
+            "pilot_quality": [h.as_json() for h in self.pilot_quality],
+            "all_quality": [h.as_json() for h in self.all_quality],
+        }
+
+
+def programme_report(user: Any, programme: QualityProgramme, as_of: dt.date | None = None) -> ProgrammeReport:
+    """A quality programme as of a date: its pilot cells, how many cells it reached, and meeting quality every
+    6 months for the pilots and for every cell of the organization, over the programme's period up to as_of."""
+    as_of = as_of or today()
+    rows = list(
+        restrict(ProgrammeCell.objects.filter(programme=programme), user).order_by(
+            "-pilot", "selected_on", "id"
+        )
+    )
+    names = _names([r.org_id for r in rows], as_of)
+    pilots = [
+        {
+            "org": names[r.org_id][0],
+            "org_name": names[r.org_id][1],
+            "selected_on": r.selected_on.isoformat() if r.selected_on else None,
+            "rolled_out_on": r.rolled_out_on.isoformat() if r.rolled_out_on else None,
+        }
+        for r in rows
+        if r.pilot
+    ]
+    rolled = sum(1 for r in rows if r.rolled_out_on is not None and r.rolled_out_on <= as_of)
+    cells_total = _cells_on(programme.org, as_of, None).count()
+    end = min(programme.date_to, as_of)
+    pilot_ids = [r.org_id for r in rows if r.pilot]
+    return ProgrammeReport(
+        programme=programme,
+        pilots=pilots,
+        rolled_out=rolled,
+        cells_total=cells_total,
+        pilot_quality=quality_over_time(user, programme.org, programme.date_from, end, cell_ids=pilot_ids),
+        all_quality=quality_over_time(user, programme.org, programme.date_from, end),
+    )
+
+
+# -------------------------------------------------------------------------------------------- follow-ups
+
+
+def open_tasks(user: Any, org: Organization, before: dt.date) -> list[ResolutionTask]:
+    """The resolution tasks of `org`'s meetings dated up to `before` still open then (not closed on or before
+    that day): what a meeting on `before` reviews. Scoped; by deadline."""
+    return list(
+        restrict(
+            ResolutionTask.objects.filter(resolution__meeting__org=org, resolution__meeting__date__lte=before)
+            .filter(Q(status=ResolutionTask.Status.OPEN) | Q(closed_on__gt=before))
+            .select_related("resolution__meeting"),
+            user,
+        ).order_by("deadline", "id")
+    )
