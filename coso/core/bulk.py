@@ -55,7 +55,11 @@ def record_history(
     stamp = [timezone.now(), reason[:100] or None, history_type, getattr(user, "pk", None)]
     written = 0
     with connection.cursor() as cursor:
-        if ids is not None:
+        if ids is not None and connection.vendor == "postgresql":
+            pk = qn(model._meta.pk.column)  # type: ignore[union-attr,arg-type]
+            cursor.execute(head + f"{pk} = ANY(%s)", [*stamp, list(ids)])
+            written += cursor.rowcount
+        elif ids is not None:
             pk = qn(model._meta.pk.column)  # type: ignore[union-attr,arg-type]
             for start in range(0, len(ids), CHUNK):
                 chunk = list(ids[start : start + CHUNK])
@@ -85,6 +89,8 @@ def insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list[i
     columns = ", ".join([qn(pk.column), *(qn(str(f.column)) for f in fields)])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            from psycopg.copy import QueuedLibpqWriter
+
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                 [model._meta.db_table, pk.column, len(rows)],
@@ -93,7 +99,10 @@ def insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list[i
             # the raw psycopg cursor: wrap its errors as Django's (IntegrityError …), as cursor.execute does
             with (
                 connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+                # a writer thread sends the data: the server works while the next rows are formatted
+                cursor.cursor.copy(
+                    f"COPY {table} ({columns}) FROM STDIN", writer=QueuedLibpqWriter(cursor.cursor)
+                ) as copy,
             ):
                 for new_id, row in zip(ids, rows, strict=True):
                     copy.write_row((new_id, *(row.get(a, defaults[a]) for a in attnames)))

@@ -238,14 +238,19 @@ _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _C, _V, _T, _R, _IS = (_NS + tag for tag in ("row", "c", "v", "t", "r", "is"))
 
 
+_COLUMNS: dict[str, int] = {}
+
+
 def _column(ref: str) -> int:
     """The 1-based column of a cell reference ("C12" → 3)."""
-    n = 0
-    for ch in ref:
-        if ch.isdigit():
-            break
-        n = n * 26 + ord(ch.upper()) - 64
-    return n
+    letters = ref.rstrip("0123456789")
+    found = _COLUMNS.get(letters)
+    if found is None:
+        found = 0
+        for ch in letters:
+            found = found * 26 + ord(ch.upper()) - 64
+        _COLUMNS[letters] = found
+    return found
 
 
 def _sheet_rows(wb: Any, ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
@@ -256,6 +261,7 @@ def _sheet_rows(wb: Any, ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
     strings = wb.shared_strings
     dates = wb._date_formats
     epoch = wb.epoch
+    seen_dates: dict[int | float, Any] = {}  # dates repeat: convert each serial number once
     with ws._get_source() as source:
         line = 0
         for _event, row in etree.iterparse(source, events=("end",), tag=_ROW, huge_tree=True):
@@ -270,7 +276,9 @@ def _sheet_rows(wb: Any, ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
                 value: Any = None
                 if kind == "inlineStr":  # <is><t>text</t></is> or rich text runs <is><r><t>…</t></r>…</is>
                     inline = c.find(_IS)
-                    if inline is not None:
+                    if inline is not None and len(inline) == 1 and inline[0].tag == _T:
+                        value = inline[0].text or ""  # the usual case: one plain text
+                    elif inline is not None:
                         value = "".join(
                             t.text or ""
                             for part in inline.iterchildren(_T, _R)
@@ -282,10 +290,14 @@ def _sheet_rows(wb: Any, ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
                         if kind == "n":
                             value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
                             if int(c.get("s", 0)) in dates:
-                                try:
-                                    value = from_excel(value, epoch)
-                                except (OverflowError, ValueError):
-                                    value = "#VALUE!"
+                                serial = value
+                                value = seen_dates.get(serial)
+                                if value is None:
+                                    try:
+                                        value = from_excel(serial, epoch)
+                                    except (OverflowError, ValueError):
+                                        value = "#VALUE!"
+                                    seen_dates[serial] = value
                         elif kind == "s":
                             value = strings[int(text)]
                         elif kind == "b":

@@ -7,6 +7,7 @@ then tones (ngang, huyền, hỏi, ngã, sắc, nặng) as a tie-breaker; runs o
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -22,7 +23,12 @@ def nfc(value: str | None) -> str:
     """NFC-normalise and trim; the same name typed in decomposed form must compare equal."""
     if value is None:
         return ""
-    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return _nfc(str(value))
+
+
+@functools.lru_cache(maxsize=20_000)  # imports repeat the same values (Kinh, Không, 12/12 …) row after row
+def _nfc(value: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", value).split())
 
 
 def fold(value: str | None) -> str:
