@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "coso.orgs",
     "coso.members",
     "coso.meetings",
+    "coso.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -35,13 +35,14 @@ CHANGE_ORGS = "orgs.change"
 GRANT = "accounts.grant"
 CHANGE_MEMBERS = "members.change"
 CHANGE_MEETINGS = "meetings.change"
+EVALUATE = "evaluation.change"
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "sysadmin": frozenset({VIEW, CHANGE_ORGS, CHANGE_MEMBERS, CHANGE_MEETINGS, GRANT}),
-    "org_commission": frozenset({VIEW, CHANGE_ORGS, CHANGE_MEMBERS, CHANGE_MEETINGS, GRANT}),
+    "sysadmin": frozenset({VIEW, CHANGE_ORGS, CHANGE_MEMBERS, CHANGE_MEETINGS, EVALUATE, GRANT}),
+    "org_commission": frozenset({VIEW, CHANGE_ORGS, CHANGE_MEMBERS, CHANGE_MEETINGS, EVALUATE, GRANT}),
     "inspection": frozenset({VIEW}),
     "committee_office": frozenset({VIEW, CHANGE_MEETINGS}),
-    "cell_secretary": frozenset({VIEW, CHANGE_MEETINGS}),
+    "cell_secretary": frozenset({VIEW, CHANGE_MEETINGS, EVALUATE}),
     "member": frozenset({VIEW}),
     "viewer": frozenset({VIEW}),
 }
