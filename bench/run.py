@@ -116,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", action="store_true", help="in kế hoạch truy vấn của mọi trường hợp")
     parser.add_argument("--no-members", action="store_true", help="bỏ các trường hợp đảng viên (m1–m5)")
     parser.add_argument(
+        "--no-meetings", action="store_true", help="bỏ các trường hợp sinh hoạt chi bộ (g1–g4)"
+    )
+    parser.add_argument(
+        "--no-evaluation", action="store_true", help="bỏ các trường hợp xếp loại chất lượng (e1–e2)"
+    )
+    parser.add_argument(
         "--members-scale",
         type=float,
         default=None,
@@ -189,6 +195,22 @@ def main(argv: list[str] | None = None) -> int:
         args.members_info = bench_members.load_members(
             n_members, args.scale, found["codes"]["province"], seed
         )
+    if not args.no_meetings:
+        from bench import meetings as bench_meetings
+        from bench import members as bench_members
+
+        members_info = getattr(args, "members_info", None) or bench_members.marker() or {}
+        print(f"Sinh hoạt chi bộ ({bench_meetings.MONTHS} tháng):")
+        args.meetings_info = bench_meetings.load_meetings(
+            args.scale, found["codes"]["province"], members_info, seed
+        )
+    if not args.no_evaluation:
+        from bench import evaluation as bench_evaluation
+        from bench import members as bench_members
+
+        members_info = getattr(args, "members_info", None) or bench_members.marker() or {}
+        print(f"Xếp loại chất lượng ({', '.join(str(y) for y in bench_evaluation.YEARS)}):")
+        args.evaluation_info = bench_evaluation.load_evaluations(found["codes"]["root"], members_info, seed)
     return run_cases(args, found, generated, migrate_s)
 
 
@@ -436,6 +458,22 @@ def run_cases(args: argparse.Namespace, found: dict[str, Any], generated: bool, 
             admin, province, as_of, args.members_info, args.repeat, args.explain, args.import_rows
         )
 
+    meeting_results = None
+    if getattr(args, "meetings_info", None):
+        from bench import meetings as bench_meetings
+
+        meeting_results = bench_meetings.run(
+            admin, province, root, as_of, args.meetings_info, args.repeat, args.explain
+        )
+
+    evaluation_results = None
+    if getattr(args, "evaluation_info", None):
+        from bench import evaluation as bench_evaluation
+
+        evaluation_results = bench_evaluation.run(
+            admin, province, root, as_of, args.evaluation_info, args.repeat, args.explain
+        )
+
     OUT_DIR.mkdir(exist_ok=True)
     out = OUT_DIR / f"results-{vendor}.json"
     out.write_text(
@@ -459,6 +497,8 @@ def run_cases(args: argparse.Namespace, found: dict[str, Any], generated: bool, 
                 "targets": targets,
                 "plans": plans,
                 "members": member_results,
+                "meetings": meeting_results,
+                "evaluation": evaluation_results,
             },
             ensure_ascii=False,
             indent=2,

@@ -4,7 +4,14 @@ URL names (namespace "api"): api-root; schema, docs; org-list, org-detail, org-s
 org-structure, org-children; tree; restructuring-list, restructuring-detail; decision-list, decision-detail;
 kind-list, category-list; grant-list, grant-detail, grant-revoke; me; member-list, member-detail,
 member-recognise, member-exit, member-flags, member-discipline, member-transfer; transfer-list, transfer-detail,
-transfer-arrive, transfer-return; bulk-move; member-statistics, structure-checks.
+transfer-arrive, transfer-return; bulk-move; member-statistics, structure-checks; meetings (coso/meetings/api.py): meeting-list, meeting-detail, meeting-cancel,
+meeting-agenda, meeting-attendance, meeting-minutes, meeting-minutes-adopt, meeting-minutes-amend,
+meeting-amendments, meeting-resolutions, meeting-score, meeting-assignments, resolution-tasks, task-list,
+task-follow-up, dues-list, criteria-set-list, meeting-rhythm, meeting-calendar, meeting-compliance,
+who-went-where, programme-list, programme-detail, programme-cells, programme-roll-out, programme-report;
+evaluation (coso/evaluation/api.py ROUTES): evaluation-period-list, -detail, -advance, -publish, -entries,
+-progress, -decisions; evaluation-my-entries, evaluation-entry-detail, -self, -review, -facts, -reconsider;
+evaluation-results, evaluation-trends, evaluation-weak-units, evaluation-schemes, evaluation-import.
 """
 
 from django.urls import path
@@ -12,6 +19,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from coso.accounts.api import GrantViewSet, MeView
+from coso.evaluation import api as evaluation_api
+from coso.meetings import api as meetings
 from coso.members.api import (
     BulkMoveView,
     MemberStatisticsView,
@@ -41,6 +50,35 @@ router.register("grants", GrantViewSet, basename="grant")
 router.register("members", MemberViewSet, basename="member")
 router.register("transfers", TransferViewSet, basename="transfer")
 
+MEETINGS = [
+    ("", meetings.MeetingListView, "meeting-list"),
+    ("<int:pk>/", meetings.MeetingDetailView, "meeting-detail"),
+    ("<int:pk>/cancel/", meetings.MeetingCancelView, "meeting-cancel"),
+    ("<int:pk>/agenda/", meetings.AgendaView, "meeting-agenda"),
+    ("<int:pk>/attendance/", meetings.AttendanceView, "meeting-attendance"),
+    ("<int:pk>/minutes/", meetings.MinutesView, "meeting-minutes"),
+    ("<int:pk>/minutes/adopt/", meetings.MinutesAdoptView, "meeting-minutes-adopt"),
+    ("<int:pk>/minutes/amend/", meetings.MinutesAmendView, "meeting-minutes-amend"),
+    ("<int:pk>/minutes/amendments/", meetings.AmendmentListView, "meeting-amendments"),
+    ("<int:pk>/resolutions/", meetings.ResolutionListView, "meeting-resolutions"),
+    ("<int:pk>/score/", meetings.ScoreView, "meeting-score"),
+    ("<int:pk>/assignments/", meetings.MeetingAssignmentView, "meeting-assignments"),
+    ("resolutions/<int:pk>/tasks/", meetings.ResolutionTaskView, "resolution-tasks"),
+    ("tasks/", meetings.TaskListView, "task-list"),
+    ("tasks/<int:pk>/follow-up/", meetings.TaskFollowUpView, "task-follow-up"),
+    ("dues/", meetings.DuesListView, "dues-list"),
+    ("criteria-sets/", meetings.CriteriaSetListView, "criteria-set-list"),
+    ("rhythm/<str:code>/", meetings.RhythmView, "meeting-rhythm"),
+    ("calendar/<str:code>/", meetings.CalendarView, "meeting-calendar"),
+    ("compliance/<str:code>/", meetings.ComplianceView, "meeting-compliance"),
+    ("who-went-where/<str:code>/", meetings.WhoWentWhereView, "who-went-where"),
+    ("programmes/", meetings.ProgrammeListView, "programme-list"),
+    ("programmes/<int:pk>/", meetings.ProgrammeDetailView, "programme-detail"),
+    ("programmes/<int:pk>/cells/", meetings.ProgrammePilotView, "programme-cells"),
+    ("programmes/<int:pk>/roll-out/", meetings.ProgrammeRollOutView, "programme-roll-out"),
+    ("programmes/<int:pk>/report/", meetings.ProgrammeReportView, "programme-report"),
+]
+
 urlpatterns = [
     path("openapi.json", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
@@ -49,5 +87,8 @@ urlpatterns = [
     path("bulk-moves/", BulkMoveView.as_view(), name="bulk-move"),
     path("member-statistics/<str:code>/", MemberStatisticsView.as_view(), name="member-statistics"),
     path("structure-checks/<str:code>/", StructureChecksView.as_view(), name="structure-checks"),
+    *[path(f"meetings/{route}", view.as_view(), name=name) for route, view, name in MEETINGS],
     *router.urls,
+    # evaluation (coso/evaluation/api.py: ROUTES names the URLs, evaluation-*)
+    *[path(f"evaluation/{route}", view.as_view(), name=name) for route, view, name in evaluation_api.ROUTES],
 ]

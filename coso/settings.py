@@ -149,6 +149,11 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "coso.members.models.Status",
         "ExitStatusEnum": "coso.members.services.EXIT_CHOICES",
         "GenderEnum": "coso.members.models.Gender",
+        "MeetingKindEnum": "coso.meetings.serializers.MEETING_KINDS",
+        "MeetingStatusEnum": "coso.meetings.serializers.MEETING_STATUSES",
+        "TaskStatusEnum": "coso.meetings.serializers.TASK_STATUSES",
+        "AttendanceRoleEnum": "coso.meetings.serializers.ATTENDANCE_ROLES",
+        "RoleEnum": "coso.core.scope.ROLES.items",
     },
 }
 

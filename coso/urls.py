@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("coso.accounts.urls")),
     path("orgs/", include("coso.orgs.urls")),
     path("members/", include("coso.members.urls")),
+    path("meetings/", include("coso.meetings.urls")),
+    path("evaluation/", include("coso.evaluation.urls")),
     path("api/v1/", include("coso.api_urls")),
 ]
 

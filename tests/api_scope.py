@@ -31,6 +31,26 @@ def _transfer(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["b_transfer"].pk}
 
 
+def _cell_code(w: dict[str, Any]) -> dict[str, Any]:
+    return {"code": w["b_cell"].code}
+
+
+def _meeting(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_meeting"].pk}
+
+
+def _resolution(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_resolution"].pk}
+
+
+def _task(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_task"].pk}
+
+
+def _programme(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_programme"].pk}
+
+
 # "object": 404 to GET (and POST, or 405); "list": 200 and nothing of X2; "public": no commune's data.
 API_COVERED: dict[str, Any] = {
     "api:api-root": ("public", None),
@@ -66,6 +86,33 @@ API_COVERED: dict[str, Any] = {
     "api:bulk-move": ("write", None),
     "api:member-statistics": ("object", _code),
     "api:structure-checks": ("object", _code),
+    # meetings
+    "api:meeting-list": ("list", None),
+    "api:meeting-detail": ("object", _meeting),
+    "api:meeting-cancel": ("object", _meeting),
+    "api:meeting-agenda": ("object", _meeting),
+    "api:meeting-attendance": ("object", _meeting),
+    "api:meeting-minutes": ("object", _meeting),
+    "api:meeting-minutes-adopt": ("object", _meeting),
+    "api:meeting-minutes-amend": ("object", _meeting),
+    "api:meeting-amendments": ("object", _meeting),
+    "api:meeting-resolutions": ("object", _meeting),
+    "api:meeting-score": ("object", _meeting),
+    "api:meeting-assignments": ("object", _meeting),
+    "api:resolution-tasks": ("object", _resolution),
+    "api:task-list": ("list", None),
+    "api:task-follow-up": ("object", _task),
+    "api:dues-list": ("list", None),
+    "api:criteria-set-list": ("list", None),
+    "api:meeting-rhythm": ("object", _cell_code),
+    "api:meeting-calendar": ("object", _cell_code),
+    "api:meeting-compliance": ("object", _code),
+    "api:who-went-where": ("object", _code),
+    "api:programme-list": ("list", None),
+    "api:programme-detail": ("object", _programme),
+    "api:programme-cells": ("object", _programme),
+    "api:programme-roll-out": ("object", _programme),
+    "api:programme-report": ("object", _programme),
 }
 
 
@@ -74,7 +121,33 @@ def api_write_cases(world: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     decision = {"number": "1-QĐ", "signed_on": "2020-12-01"}
     common = {"on": "2021-01-01", "decision": decision}
     restructurings = reverse("api:restructuring-list")
-    return [
+    b_member = world["b_member"].pk
+    meetings = reverse("api:meeting-list")
+    dues = reverse("api:dues-list")
+    criteria = {
+        "name": "Tiêu chí mới",
+        "source": "Hướng dẫn 1-HD",
+        "effective_from": "2024-01-01",
+        "criteria": [{"code": "c1", "text": "Chuẩn bị", "points": 100}],
+        "levels": [{"name": "Tốt", "min": 80}, {"name": "Kém", "min": 0}],
+    }
+    meeting_cases: list[tuple[str, dict[str, Any]]] = [
+        (meetings, {"org": "C4", "kind": "regular", "date": "2023-04-04"}),
+        (meetings, {"org": "X2", "kind": "whole_committee", "date": "2023-04-04"}),
+        (meetings, {"org": "C1", "kind": "regular", "date": "2023-04-04", "chair": b_member}),
+        (dues, {"org": "C4", "month": "2023-04-01", "paid_on": "2023-04-04",
+                "payments": [{"member": b_member, "amount": 30000}]}),
+        (dues, {"org": "C1", "month": "2023-04-01", "paid_on": "2023-04-04",
+                "payments": [{"member": b_member, "amount": 30000}]}),
+        (dues, {"org": "C1", "month": "2023-04-01", "meeting": world["b_meeting"].pk,
+                "payments": [{"member": b_member, "amount": 30000}]}),
+        (reverse("api:criteria-set-list"), {**criteria, "org": "X2"}),
+        (reverse("api:criteria-set-list"), {**criteria, "org": "C4"}),
+        (reverse("api:criteria-set-list"), {**criteria, "org": ""}),
+        (reverse("api:programme-list"), {"org": "X2", "name": "Đề án", "date_from": "2024-01-01",
+                                         "date_to": "2025-12-31"}),
+    ]  # fmt: skip
+    return meeting_cases + [
         (restructurings, {**common, "op": "move", "org": "C1", "parent": "X2"}),
         (restructurings, {**common, "op": "rename", "org": "X2", "name": "Đổi tên"}),
         (restructurings, {**common, "op": "dissolve", "org": "C4"}),

@@ -21,6 +21,7 @@ from coso.core.models import Job
 from coso.members.models import Member, Membership, MemberStatus, MemberView, Transfer
 from coso.orgs import services as s
 from coso.orgs.models import Decision, Organization, OrgPeriod, Restructuring
+from tests import evaluation_scope as EVALUATION
 from tests.conftest import decision, establish
 
 D = dt.date
@@ -89,7 +90,9 @@ def world(tree):
     b_meeting = mt.plan_meeting(
         None, c4, mt.MeetingInput(kind="regular", date=D(2023, 3, 4), place="Nhà văn hóa thôn Bắc Hà")
     )
-    b_assignment = mt.assign_attendee(None, b_meeting, assigning_org=x2, name="Lê Văn Dự", title="Đảng ủy viên")
+    b_assignment = mt.assign_attendee(
+        None, b_meeting, assigning_org=x2, name="Lê Văn Dự", title="Đảng ủy viên"
+    )
     b_meeting = mt.mark_attendance(None, b_meeting, [mt.Mark(presence="present", member=b_member)])
     mt.record_dues(None, c4, month=D(2023, 3, 1), payments=[(b_member, 30000)], meeting=b_meeting)
     b_minutes = mt.save_minutes(
@@ -117,7 +120,7 @@ def world(tree):
         params={"filename": "dang-vien-binh-minh.xlsx"},
         result={"ok": True, "rows": 1, "cells": [["C4", "Chi bộ thôn Bắc", 1]], "error_count": 0},
     )
-    return {
+    w = {
         "tree": tree,
         "a": a,
         "b_job": b_job,
@@ -152,6 +155,8 @@ def world(tree):
             '"code": "C4"',
         ],
     }
+    w.update(EVALUATION.world(w))  # B's evaluation period and entries (tests/evaluation_scope.py)
+    return w
 
 
 # kwargs builders for URLs that name an object of commune X2
@@ -181,6 +186,26 @@ def transfer_pk(w: dict[str, Any]) -> dict[str, Any]:
 
 def job_pk(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["b_job"].pk}
+
+
+def cell_code(w: dict[str, Any]) -> dict[str, Any]:
+    return {"code": w["b_cell"].code}
+
+
+def meeting_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_meeting"].pk}
+
+
+def resolution_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_resolution"].pk}
+
+
+def task_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_task"].pk}
+
+
+def programme_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_programme"].pk}
 
 
 OBJECT = "object"  # names an object of X2: 404 on GET and POST
@@ -239,10 +264,39 @@ COVERED: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]] | None]
     "members:transfer_letter": (OBJECT, transfer_pk),
     "members:confirm_arrival": (OBJECT, transfer_pk),
     "members:confirm_return": (OBJECT, transfer_pk),
+    "meetings:index": (LIST, None),
+    "meetings:calendar": (OBJECT, cell_code),
+    "meetings:rhythm": (OBJECT, cell_code),
+    "meetings:plan": (OBJECT, cell_code),
+    "meetings:compliance": (OBJECT, code),
+    "meetings:quality": (OBJECT, code),
+    "meetings:assignments": (OBJECT, code),
+    "meetings:criteria": (OBJECT, code),
+    "meetings:criteria_add": (OBJECT, code),
+    "meetings:programmes": (OBJECT, code),
+    "meetings:programme_add": (OBJECT, code),
+    "meetings:programme": (OBJECT, programme_pk),
+    "meetings:resolution": (OBJECT, resolution_pk),
+    "meetings:resolution_docx": (OBJECT, resolution_pk),
+    "meetings:follow_up": (OBJECT, task_pk),
+    "meetings:detail": (OBJECT, meeting_pk),
+    "meetings:edit": (OBJECT, meeting_pk),
+    "meetings:cancel": (OBJECT, meeting_pk),
+    "meetings:invitation": (OBJECT, meeting_pk),
+    "meetings:invitation_docx": (OBJECT, meeting_pk),
+    "meetings:attendance": (OBJECT, meeting_pk),
+    "meetings:dues": (OBJECT, meeting_pk),
+    "meetings:minutes": (OBJECT, meeting_pk),
+    "meetings:adopt": (OBJECT, meeting_pk),
+    "meetings:minutes_docx": (OBJECT, meeting_pk),
+    "meetings:resolution_add": (OBJECT, meeting_pk),
+    "meetings:score": (OBJECT, meeting_pk),
+    "meetings:assign": (OBJECT, meeting_pk),
     "api:schema": (PUBLIC, None),
     "api:docs": (PUBLIC, None),
 }
 COVERED.update(__import__("tests.api_scope", fromlist=["API_COVERED"]).API_COVERED)
+COVERED.update(EVALUATION.COVERED)
 
 
 def test_every_url_pattern_is_covered():
@@ -264,6 +318,7 @@ def snapshot() -> tuple[int, ...]:
         Transfer.history.count(),
         MemberView.objects.count(),
         Job.objects.count(),
+        *EVALUATION.snapshot(),
     )
 
 
@@ -362,6 +417,15 @@ def test_write_forms_refuse_another_communes_objects(world, client):
             url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {world['token']}"
         )
         assert r.status_code in (400, 404), f"POST {url} {body} gave {r.status_code}"
+        assert snapshot() == before, f"POST {url} {body} wrote something"
+    for url, body, is_api in EVALUATION.write_cases(world):
+        if is_api:
+            r = client.post(
+                url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {world['token']}"
+            )
+        else:
+            r = client.post(url, body)
+        assert r.status_code in (200, 400, 404), f"POST {url} {body} gave {r.status_code}"
         assert snapshot() == before, f"POST {url} {body} wrote something"
 
 

@@ -7,5 +7,12 @@ class EvaluationConfig(AppConfig):
     verbose_name = "Đánh giá, xếp loại chất lượng"
 
     def ready(self) -> None:
-        from . import importer  # noqa: F401 - registers `coso import evaluations`
+        from coso.core.registry import register_demo
+
+        from . import (
+            demo,
+            importer,  # noqa: F401 - registers `coso import evaluations`
+        )
         from .reports_cli import EVALUATION  # noqa: F401 - registers `coso report evaluation`
+
+        register_demo(40, "evaluation", demo.load)  # after the members (20) and meetings (30)

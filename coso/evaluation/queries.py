@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, QuerySet
 
 from coso.core.dates import active_on, today
 from coso.core.fields import prefix_range
@@ -169,13 +169,18 @@ def _ranks_as_of(
             "pk", "subject", "is_grassroots", "rank", "member_id", "org_id"
         )
     )
-    later = {
+    later = _later_ranks(qs, as_of)
+    return [(pk, s, g, later.get(pk) or rank or 0, m, o) for pk, s, g, rank, m, o in rows]
+
+
+def _later_ranks(qs: QuerySet[Evaluation], as_of: dt.date) -> dict[int, int]:
+    """Entry id → the rank before the earliest reconsideration decided after `as_of`, for the entries of `qs`."""
+    return {
         e: r
-        for e, r in Reconsideration.objects.filter(evaluation__in=qs, decided_on__gt=as_of)
+        for e, r in Reconsideration.objects.filter(evaluation__in=qs.values("pk"), decided_on__gt=as_of)
         .order_by("evaluation_id", "-decided_on", "-id")
         .values_list("evaluation_id", "level_before__rank")
     }
-    return [(pk, s, g, later.get(pk) or rank or 0, m, o) for pk, s, g, rank, m, o in rows]
 
 
 def _named(scheme: Scheme, subject: str, by_rank: Counter[int]) -> dict[str, int]:
@@ -223,17 +228,40 @@ def results(
     base = base.filter(period=period) if period is not None else base.filter(annual=True, year=year)
     base = restrict(base, user)
     counted = _published(base, as_of, published_only)
+    decided = counted.filter(state=EntryState.DECIDED, rank__isnull=False)
     org_ranks: Counter[int] = Counter()
     member_ranks: Counter[int] = Counter()
-    evaluated_members: set[int] = set()
-    for _pk, subject, grassroots, rank, member_id, org_id in _ranks_as_of(counted, as_of):
+    level_ids: set[int] = set()
+    # one grouped scan of the decided entries (the whole nation is millions of rows: never fetched one by one)
+    for subject, grassroots, rank, level_id, n in (
+        decided.values_list("subject", "is_grassroots", "rank", "level_id").annotate(n=Count("id")).order_by()
+    ):
+        level_ids.add(level_id)
         if subject == Subject.MEMBER:
-            member_ranks[rank] += 1
-            evaluated_members.add(member_id or 0)
-        elif grassroots and org_id != org.pk:
-            org_ranks[rank] += 1
+            member_ranks[rank] += n
+        elif grassroots:
+            org_ranks[rank] += n
+    # the organization itself is not counted among its grassroots organizations
+    for rank in decided.filter(subject=Subject.ORG, org=org, is_grassroots=True).values_list(
+        "rank", flat=True
+    ):
+        org_ranks[rank or 0] -= 1
+    # a reconsideration decided after `as_of` is read with its level before (few rows)
+    later = _later_ranks(decided, as_of)
+    if later:
+        for pk, subject, grassroots, rank, _m, org_id in decided.filter(pk__in=list(later)).values_list(
+            "pk", "subject", "is_grassroots", "rank", "member_id", "org_id"
+        ):
+            if subject == Subject.MEMBER:
+                member_ranks[rank or 0] -= 1
+                member_ranks[later[pk]] += 1
+            elif grassroots and org_id != org.pk:
+                org_ranks[rank or 0] -= 1
+                org_ranks[later[pk]] += 1
+    org_ranks = Counter({k: v for k, v in org_ranks.items() if v})
+    member_ranks = Counter({k: v for k, v in member_ranks.items() if v})
     result.schemes = sorted(
-        set(counted.filter(state=EntryState.DECIDED).values_list("level__scheme__code", flat=True).distinct())
+        set(Level.objects.filter(pk__in=sorted(level_ids)).values_list("scheme__code", flat=True).distinct())
     )
     result.organizations = _named(scheme, Subject.ORG, org_ranks)
     result.members = _named(scheme, Subject.MEMBER, member_ranks)
@@ -249,12 +277,12 @@ def results(
         .exclude(org=org)
         .count()
     )
-    _not_evaluated(user, result, base, root, evaluated_members)
+    _not_evaluated(user, result, base, root, decided.filter(subject=Subject.MEMBER))
     return result
 
 
 def _not_evaluated(
-    user: Any, result: Results, base: QuerySet[Evaluation], root: str, evaluated: set[int]
+    user: Any, result: Results, base: QuerySet[Evaluation], root: str, evaluated: QuerySet[Any]
 ) -> None:
     """Members of the subtree on the period's last day without a result, with the reason: the one recorded when the
     period was opened, else the rules' (exempt, suspended, recently admitted), else no result recorded."""
@@ -267,18 +295,20 @@ def _not_evaluated(
     }
     active = MemberStatus.objects.filter(active_on(date_to), status__in=ACTIVE_STATUSES).values("member_id")
     cells = OrgPeriod.objects.filter(active_on(date_to), **prefix_range("path", root)).values("org_id")
-    placed = dict(
+    # the members placed in the subtree without a decided result: an anti-join (NOT EXISTS: PostgreSQL plans NOT IN
+    # over millions of rows as a rescanned subplan), not the whole subtree in memory
+    missing = dict(
         restrict(
             Membership.objects.filter(
                 active_on(date_to), kind=Membership.Kind.OFFICIAL, org_id__in=cells, member_id__in=active
             ),
             user,
-        ).values_list("member_id", "org_id")
+        )
+        .exclude(Exists(evaluated.filter(member_id=OuterRef("member_id"))))
+        .values_list("member_id", "org_id")
     )
-    missing = {m: o for m, o in placed.items() if m not in evaluated}
     for member_id, (_reason, org_id) in recorded.items():
-        if member_id not in evaluated:
-            missing.setdefault(member_id or 0, org_id)
+        missing.setdefault(member_id or 0, org_id)
     computed = not_evaluated_reasons([m for m in missing if m not in recorded], date_to)
     people = dict(Member.objects.filter(pk__in=list(missing)).values_list("pk", "full_name"))
     cids = dict(Member.objects.filter(pk__in=list(missing)).values_list("pk", "citizen_id"))
@@ -577,3 +607,32 @@ def decision_sheet(user: Any, period: EvaluationPeriod, *, meetings: bool = True
             )
         )
     return lines
+
+
+def cell_counts(user: Any, org: Organization, year: int, as_of: dt.date | None = None) -> dict[str, int]:
+    """Sub-organizations of the subtree of `org` that are not grassroots organizations (chi bộ trực thuộc, đảng bộ
+    bộ phận), per level of the year's scheme, `org` excluded: what a commune committee's results page shows beside
+    the grassroots organizations (published results as known on `as_of`, like `results`)."""
+    as_of = as_of or today()
+    date_to = dt.date(year, 12, 31)
+    scheme, _ruleset = scheme_on(date_to)
+    root = root_path(org, date_to)
+    ranks: Counter[int] = Counter()
+    if root is not None:
+        qs = _published(
+            restrict(
+                Evaluation.objects.filter(
+                    annual=True,
+                    year=year,
+                    subject=Subject.ORG,
+                    is_grassroots=False,
+                    **prefix_range("path", root),
+                ).exclude(org=org),
+                user,
+            ),
+            as_of,
+            True,
+        )
+        for _pk, _s, _g, rank, _m, _o in _ranks_as_of(qs, as_of):
+            ranks[rank] += 1
+    return _named(scheme, Subject.ORG, ranks)

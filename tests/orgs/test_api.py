@@ -695,7 +695,9 @@ def test_schema_lists_every_endpoint_and_validates(db):
         "/api/v1/bulk-moves/",
         "/api/v1/member-statistics/{code}/",
         "/api/v1/structure-checks/{code}/",
-    } == set(schema["paths"])
+    } == {
+        p for p in schema["paths"] if not p.startswith(("/api/v1/meetings/", "/api/v1/evaluation/"))
+    }  # tests/meetings/test_api.py, tests/evaluation/test_api.py
     as_of = {p["name"] for p in schema["paths"]["/api/v1/orgs/{code}/structure/"]["get"]["parameters"]}
     assert {"code", "as_of"} <= as_of
     assert "post" in schema["paths"]["/api/v1/restructurings/"]

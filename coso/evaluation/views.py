@@ -1,0 +1,738 @@
+"""Pages of annual evaluation and classification (thin: parse the request, call a query or a service, render).
+
+Every read goes through `coso.core.scope` (out of scope answers 404); every write calls a service of
+`coso.evaluation.services` with the acting user (permission EVALUATE, or the member themselves for their own
+self-assessment through `MemberAccount`); a refusal shows next to its field with the rule and its source, the
+input kept. Edits carry the version they were shown with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from coso.core.dates import format_date, today
+from coso.core.errors import DomainError, NotInScope
+from coso.core.excel import Sheet, workbook_bytes
+from coso.core.models import RuleSet
+from coso.core.scope import EVALUATE, VIEW, get_scoped, restrict, scope_for
+from coso.orgs import queries as oq
+from coso.orgs.models import Organization
+
+from . import forms as f
+from . import queries as q
+from . import rules
+from . import services as ev
+from .models import (
+    EntryState,
+    Evaluation,
+    EvaluationPeriod,
+    MemberAccount,
+    PeriodKind,
+    PeriodState,
+    Subject,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _error_text(exc: DomainError) -> str:
+    return exc.message + (
+        f" (Quy tắc {exc.rule.code}: {exc.rule.name}; nguồn: {exc.rule.source})" if exc.rule else ""
+    )
+
+
+def _apply_error(form: Any, exc: DomainError, mapping: dict[str, str] | None = None) -> None:
+    name = (mapping or {}).get(exc.field or "", exc.field)
+    if name == "scores" and getattr(form, "criteria", None):
+        name = f"score_{form.criteria[0]['code']}"
+    if name and name in form.fields:
+        form.add_error(name, _error_text(exc))
+    else:
+        form.add_error(None, _error_text(exc))
+
+
+def _can_evaluate(request: HttpRequest, org: Organization | None = None) -> bool:
+    scope = scope_for(request.user, EVALUATE)
+    return scope.covers(org.current_path) if org is not None else not scope.is_empty
+
+
+def _period(request: HttpRequest, pk: int, permission: str = VIEW) -> EvaluationPeriod:
+    return get_scoped(
+        EvaluationPeriod.objects.select_related("org", "scheme", "ruleset"), request.user, permission, pk=pk
+    )
+
+
+def _org_name(org: Organization, on: dt.date) -> str:
+    period = oq.display_period(org, on)
+    return period.name if period else org.code
+
+
+def _account_member_id(request: HttpRequest) -> int | None:
+    if not request.user.pk:
+        return None
+    account = MemberAccount.objects.filter(user_id=int(request.user.pk)).first()
+    return account.member_id if account else None
+
+
+def _year(request: HttpRequest, default: int) -> int:
+    try:
+        year = int(request.GET.get("year") or default)
+    except ValueError:
+        return default
+    return year if 1930 <= year <= today().year + 1 else default
+
+
+# ------------------------------------------------------------------------------------------------- index
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The periods in the user's scope, the organizations whose results they may read, their own evaluations."""
+    periods = list(q.periods(request.user)[:200])
+    names = {p.org_id: _org_name(p.org, p.date_to) for p in periods}
+    scope = scope_for(request.user)
+    if scope.is_global:
+        roots = [p.org for p in oq.roots(request.user, today()).select_related("org")]
+    else:
+        roots = list(Organization.objects.filter(current_path__in=scope.paths))
+    member_id = _account_member_id(request)
+    mine = (
+        list(
+            Evaluation.objects.filter(member_id=member_id)
+            .select_related("period", "level")
+            .order_by("-year", "-id")[:20]
+        )
+        if member_id
+        else []
+    )
+    return render(
+        request,
+        "evaluation/index.html",
+        {
+            "periods": [(p, names.get(p.org_id, p.org.code)) for p in periods],
+            "roots": [(o, _org_name(o, today())) for o in roots],
+            "can_evaluate": _can_evaluate(request),
+            "mine": mine,
+            "year": today().year - 1,
+        },
+    )
+
+
+# ----------------------------------------------------------------------------------------- opening a period
+
+
+def _scheme_versions() -> list[RuleSet]:
+    return list(RuleSet.objects.filter(code=rules.SCHEME).order_by("effective_from"))
+
+
+@login_required
+def open_period(request: HttpRequest, code: str) -> HttpResponse:
+    """The organization commission opens a period for the subtree of `code`; the rule set is chosen by the
+    period's last day (the page lists the versions and their dates)."""
+    org = oq.get_org(request.user, code, EVALUATE)
+    form = f.PeriodForm(request.POST or None, initial={"year": today().year})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            period = ev.open_period(
+                request.user,
+                org,
+                ev.PeriodInput(
+                    kind=d["kind"],
+                    year=d.get("year"),
+                    date_from=d.get("date_from"),
+                    date_to=d.get("date_to"),
+                    title=d.get("title") or "",
+                    self_due=d.get("self_due"),
+                    review_due=d.get("review_due"),
+                    decision_due=d.get("decision_due"),
+                    subjects=tuple(d["subjects"]),
+                    include_root=bool(d.get("include_root")),
+                ),
+            )
+            messages.success(
+                request,
+                f"Đã mở đợt “{period.title}” theo {period.ruleset.source} ({period.scheme.name}): "
+                f"{period.entries.count()} đối tượng.",
+            )
+            return redirect("evaluation:period", pk=period.pk)
+        except DomainError as exc:
+            _apply_error(form, exc)
+        except NotInScope:
+            raise Http404("Không thuộc phạm vi của bạn.") from None
+    return render(
+        request,
+        "evaluation/open.html",
+        {
+            "org": org,
+            "org_name": _org_name(org, today()),
+            "form": form,
+            "versions": _scheme_versions(),
+            "kind_labels": {k: str(label).lower() for k, label in PeriodKind.choices},
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------------- the period
+
+
+@login_required
+def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The period: its rule set and criteria frame, deadlines, progress (who has not submitted), the entries."""
+    period = _period(request, pk)
+    progress = q.progress(request.user, period)
+    entries = list(q.entries(request.user, period).order_by("subject", "path", "id"))
+    names = {o: n for o, (_c, n) in q._names({e.org_id for e in entries}, period.date_to).items()}
+    can = _can_evaluate(request, period.org)
+    next_state = {PeriodState.OPEN: PeriodState.REVIEWING, PeriodState.REVIEWING: PeriodState.DECIDING}.get(
+        PeriodState(period.state)
+    )
+    return render(
+        request,
+        "evaluation/period.html",
+        {
+            "period": period,
+            "org_name": _org_name(period.org, period.date_to),
+            "progress": progress,
+            "orgs": [(e, names.get(e.org_id, "")) for e in entries if e.subject == Subject.ORG],
+            "members": [(e, names.get(e.org_id, "")) for e in entries if e.subject == Subject.MEMBER],
+            "can_evaluate": can,
+            "next_state": next_state,
+            "next_label": PeriodState(next_state).label if next_state else "",
+        },
+    )
+
+
+@login_required
+def period_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST: move the period to its next step (`state`), or publish it (`publish`)."""
+    period = _period(request, pk, EVALUATE)
+    if request.method != "POST":
+        return redirect("evaluation:period", pk=period.pk)
+    try:
+        if request.POST.get("publish"):
+            ev.publish(request.user, period)
+            messages.success(request, f"Đã công bố kết quả của đợt “{period.title}”.")
+        else:
+            version = request.POST.get("version") or ""
+            ev.advance(
+                request.user,
+                period,
+                request.POST.get("state", ""),
+                expected_version=int(version) if version.isdigit() else None,
+            )
+            messages.success(request, "Đã chuyển đợt sang bước tiếp theo.")
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+    except NotInScope:
+        raise Http404("Không thuộc phạm vi của bạn.") from None
+    return redirect("evaluation:period", pk=period.pk)
+
+
+# ---------------------------------------------------------------------------------------------- one entry
+
+
+def _entry(request: HttpRequest, pk: int) -> Evaluation:
+    """An entry the user may see (scope of its organization), or their own as a member; else 404."""
+    qs = Evaluation.objects.select_related(
+        "period", "period__scheme", "period__ruleset", "period__org", "member", "org", "level", "self_level",
+        "proposed_level",
+    )  # fmt: skip
+    member_id = _account_member_id(request)
+    visible = restrict(qs, request.user).filter(pk=pk)
+    found = visible.first()
+    if found is None and member_id:
+        found = qs.filter(Q(pk=pk) & Q(member_id=member_id)).first()
+    if found is None:
+        raise Http404("Không tìm thấy hoặc không thuộc phạm vi của bạn.")
+    return found
+
+
+@login_required
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One subject in one period: the self-assessment (the member themselves, or the cell / committee for a
+    collective one), the review and proposal, the caps' facts (organizations), the decision and its
+    reconsiderations. POST `action` = self | review | facts | reconsider."""
+    e = _entry(request, pk)
+    period = e.period
+    levels = ev.levels_of(period.scheme, e.subject)
+    can = _can_evaluate(request, e.org)
+    own = (
+        e.subject == Subject.MEMBER and e.member_id is not None and e.member_id == _account_member_id(request)
+    )
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if request.method == "POST" and not (can or (own and action == "self")):
+        raise Http404("Bạn không có quyền ghi kết quả đánh giá này.")
+
+    def bound(name: str) -> Any:
+        return request.POST if action == name else None
+
+    initial = {"version": e.version}
+    self_form = f.SelfForm(
+        bound("self"),
+        period=period,
+        levels=levels,
+        scores=e.self_scores,
+        initial={**initial, "comment": e.self_comment, "level": e.self_level_id or ""},
+        prefix="self",
+    )
+    review_form = f.ReviewForm(
+        bound("review"),
+        period=period,
+        levels=levels,
+        scores=e.review_scores or e.self_scores,
+        initial={
+            **initial,
+            "comment": e.review_comment,
+            "level": e.proposed_level_id or e.self_level_id or "",
+            "votes_for": e.votes_for,
+            "votes_against": e.votes_against,
+        },
+        prefix="review",
+    )
+    facts_form = f.FactsForm(bound("facts"), initial={**initial, **(e.facts or {})}, prefix="facts")
+    reconsider_form = f.ReconsiderForm(
+        bound("reconsider"),
+        levels=levels,
+        initial={**initial, "decided_on": format_date(today())},
+        prefix="rc",
+    )
+    forms_by_action: dict[str, Any] = {
+        "self": self_form,
+        "review": review_form,
+        "facts": facts_form,
+        "reconsider": reconsider_form,
+    }
+    form = forms_by_action.get(action)
+    if form is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if action == "self":
+                ev.submit_self_assessment(
+                    request.user,
+                    e,
+                    scores=self_form.scores(),
+                    comment=d.get("comment") or "",
+                    level=self_form.chosen_level(),
+                    expected_version=d.get("version"),
+                )
+                text = "Đã ghi bản tự đánh giá."
+            elif action == "review":
+                ev.review(
+                    request.user,
+                    e,
+                    level=review_form.chosen_level(),
+                    comment=d.get("comment") or "",
+                    votes_for=d.get("votes_for"),
+                    votes_against=d.get("votes_against"),
+                    scores=review_form.scores(),
+                    expected_version=d.get("version"),
+                )
+                text = "Đã ghi nhận xét và đề xuất xếp loại."
+            elif action == "facts":
+                ev.record_facts(request.user, e, facts_form.facts(), expected_version=d.get("version"))
+                text = "Đã ghi số liệu cho các điều kiện xếp loại."
+            else:
+                level = reconsider_form.chosen_level()
+                assert level is not None  # a required choice
+                ev.reconsider(
+                    request.user,
+                    e,
+                    level=level,
+                    number=d["number"],
+                    decided_on=d["decided_on"],
+                    body=d["body"],
+                    reason=d["reason"],
+                    justification=d.get("justification") or "",
+                    expected_version=d.get("version"),
+                )
+                text = "Đã ghi quyết định xem xét lại kết quả."
+            messages.success(request, text)
+            return redirect("evaluation:entry", pk=e.pk)
+        except ev.DecisionRefused as exc:
+            form.add_error("justification" if "justification" in form.fields else None, _error_text(exc))
+        except DomainError as exc:
+            _apply_error(form, exc)
+        except NotInScope:
+            raise Http404("Không thuộc phạm vi của bạn.") from None
+    names = q._names({e.org_id}, period.date_to)
+    return render(
+        request,
+        "evaluation/entry.html",
+        {
+            "e": e,
+            "period": period,
+            "name": e.member.full_name if e.member else names.get(e.org_id, ("", ""))[1],
+            "org_name": names.get(e.org_id, ("", ""))[1],
+            "can_evaluate": can,
+            "own": own,
+            "self_form": self_form,
+            "review_form": review_form,
+            "facts_form": facts_form,
+            "reconsider_form": reconsider_form,
+            "reconsiderations": list(e.reconsiderations.select_related("level_before", "level_after")),
+            "writable": e.state not in (EntryState.DECIDED, EntryState.NOT_EVALUATED),
+            "self_open": period.state in (PeriodState.OPEN, PeriodState.REVIEWING),
+            "review_open": period.state != PeriodState.PUBLISHED,
+            "action": action,
+        },
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The signed-in member's own evaluations (through their `MemberAccount`)."""
+    member_id = _account_member_id(request)
+    items = (
+        list(
+            Evaluation.objects.filter(member_id=member_id)
+            .select_related("period", "level", "self_level")
+            .order_by("-year", "-id")
+        )
+        if member_id
+        else []
+    )
+    from coso.members.models import Member
+
+    member = Member.objects.filter(pk=member_id).first() if member_id else None
+    return render(
+        request, "evaluation/mine.html", {"items": items, "linked": bool(member_id), "member": member}
+    )
+
+
+# ---------------------------------------------------------------------------------------- bulk decision
+
+
+@login_required
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The grassroots committee (or the competent superior) decides levels in bulk: every line with the rules
+    its proposal breaks, the cells' meeting facts beside them; a warning needs a justification on its line or
+    the whole batch is refused (nothing written), the input kept."""
+    period = _period(request, pk, EVALUATE)
+    levels = {s: ev.levels_of(period.scheme, s) for s in (Subject.ORG, Subject.MEMBER)}
+    by_pk = {str(x.pk): x for ls in levels.values() for x in ls}
+    refused: dict[int, list[Any]] = {}
+    page_error = ""
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        posted = {k: str(v) for k, v in request.POST.items()}
+        entries = {e.pk: e for e in q.entries(request.user, period, EVALUATE)}
+        items: list[ev.DecisionInput] = []
+        for key, value in posted.items():
+            if not key.startswith("level-") or not value:
+                continue
+            entry_id = int(key[6:]) if key[6:].isdigit() else 0
+            entry = entries.get(entry_id)
+            level = by_pk.get(value)
+            if entry is None or level is None:
+                raise Http404("Không tìm thấy hoặc không thuộc phạm vi của bạn.")
+            if entry.state in (EntryState.DECIDED, EntryState.NOT_EVALUATED):
+                continue
+            version = request.POST.get(f"version-{entry_id}", "")
+            items.append(
+                ev.DecisionInput(
+                    entry=entry,
+                    level=level,
+                    justification=request.POST.get(f"justification-{entry_id}", ""),
+                    expected_version=int(version) if version.isdigit() else None,
+                )
+            )
+        if not items:
+            page_error = "Chưa chọn mức xếp loại nào để quyết định."
+        else:
+            try:
+                done = ev.decide(request.user, period, items)
+                messages.success(request, f"Đã quyết định xếp loại {len(done)} tổ chức, đảng viên.")
+                return redirect("evaluation:decide", pk=period.pk)
+            except ev.DecisionRefused as exc:
+                refused = {r.entry_id: r.findings for r in exc.refusals}
+                page_error = (
+                    f"Chưa ghi gì: {len(refused)} đề xuất vi phạm quy định. Hãy sửa mức xếp loại hoặc ghi lý do "
+                    "vượt cảnh báo ở từng dòng được đánh dấu (quy tắc EVAL.OVERRIDE)."
+                )
+            except DomainError as exc:
+                page_error = "Chưa ghi gì: " + _error_text(exc)
+            except NotInScope:
+                raise Http404("Không thuộc phạm vi của bạn.") from None
+    sheet = q.decision_sheet(request.user, period)
+    lines: list[dict[str, Any]] = []
+    for line in sheet:
+        e = line.entry
+        key = str(e.pk)
+        chosen = posted.get(f"level-{key}") if posted else str(e.level_id or e.proposed_level_id or "")
+        lines.append(
+            {
+                "line": line,
+                "e": e,
+                "levels": levels[Subject(e.subject)],
+                "chosen": chosen or "",
+                "justification": posted.get(f"justification-{key}", e.justification),
+                "refused": refused.get(e.pk, []),
+                "open": e.state not in (EntryState.DECIDED, EntryState.NOT_EVALUATED),
+                "score": sum(float(v or 0) for v in e.scores.values())
+                if period.scheme.scored and e.scores
+                else None,
+            }
+        )
+    undecided = sum(1 for x in lines if x["open"])
+    return render(
+        request,
+        "evaluation/decide.html",
+        {
+            "period": period,
+            "org_name": _org_name(period.org, period.date_to),
+            "orgs": [x for x in lines if x["e"].subject == Subject.ORG],
+            "members": [x for x in lines if x["e"].subject == Subject.MEMBER],
+            "page_error": page_error,
+            "undecided": undecided,
+            "can_decide": period.state in (PeriodState.REVIEWING, PeriodState.DECIDING),
+            "warned": sum(1 for x in lines if x["line"].findings and x["open"]),
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------------ results, reports
+
+
+def _bars(counts: dict[str, int]) -> list[tuple[str, int, float, int]]:
+    total = sum(counts.values())
+    top = max(counts.values(), default=0)
+    return [(name, n, rules.pct(n, total), round(100 * n / top) if top else 0) for name, n in counts.items()]
+
+
+def results_xlsx(r: q.Results, weak: list[dict[str, Any]], cells: dict[str, int]) -> bytes:
+    heading = [
+        f"Kết quả xếp loại năm {r.year} – {r.org_name} ({r.org.code})",
+        f"Phương thức: {r.scheme.name} – {r.scheme_source}; tính đến ngày {format_date(r.as_of)}",
+    ]
+    org_pct, mem_pct = r.percent(r.organizations), r.percent(r.members)
+    return workbook_bytes(
+        [
+            Sheet(
+                title="Tổ chức cơ sở đảng",
+                headers=["Mức xếp loại", "Số lượng", "Tỷ lệ (%)"],
+                rows=[[k, v, org_pct[k]] for k, v in r.organizations.items()]
+                + [["Đã xếp loại / tổng số", r.organizations_evaluated, r.organizations_total]],
+                heading=heading,
+            ),
+            Sheet(
+                title="Chi bộ trực thuộc",
+                headers=["Mức xếp loại", "Số lượng", "Tỷ lệ (%)"],
+                rows=[[k, v, r.percent(cells)[k]] for k, v in cells.items()],
+                heading=heading,
+            ),
+            Sheet(
+                title="Đảng viên",
+                headers=["Mức xếp loại", "Số lượng", "Tỷ lệ (%)"],
+                rows=[[k, v, mem_pct[k]] for k, v in r.members.items()]
+                + [["Không xếp loại", r.members_not_evaluated_total, ""]],
+                heading=heading,
+            ),
+            Sheet(
+                title="Không xếp loại",
+                headers=["Họ và tên", "Mã chi bộ", "Chi bộ", "Lý do"],
+                rows=[[x["name"], x["cell"], x["cell_name"], x["reason"]] for x in r.members_not_evaluated],
+            ),
+            Sheet(
+                title="Tổ chức yếu kém",
+                headers=["Mã", "Tổ chức", "Xếp loại", "Các năm trước (bậc)"],
+                rows=[
+                    [
+                        w["org"],
+                        w["org_name"],
+                        w["level"],
+                        ", ".join(f"{y}: {k}" for y, k in w["earlier_ranks"].items()),
+                    ]
+                    for w in weak
+                ],
+            ),
+        ]
+    )
+
+
+def _default_year(request: HttpRequest, org: Organization) -> int:
+    latest = (
+        restrict(Evaluation.objects.filter(annual=True, state=EntryState.DECIDED), request.user)
+        .filter(period__state=PeriodState.PUBLISHED)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return int(latest or today().year - 1)
+
+
+@login_required
+def results(request: HttpRequest, code: str) -> HttpResponse:
+    """The results of a year for the subtree of `code`: counts and percentages per level for members and for
+    grassroots organizations (charts), who was not evaluated, the weak units; Excel and the .docx report."""
+    org = oq.get_org(request.user, code)
+    year = _year(request, _default_year(request, org))
+    r = q.results(request.user, org, year)
+    weak = q.weak_units(request.user, org, year)
+    cells = q.cell_counts(request.user, org, year)
+    fmt = request.GET.get("format")
+    if fmt == "xlsx":
+        response = HttpResponse(results_xlsx(r, weak, cells), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="xep-loai-{org.code}-{year}.xlsx"'
+        return response
+    if fmt == "docx":
+        from .documents import summary_report
+
+        response = HttpResponse(summary_report(r, weak, cells), content_type=DOCX)
+        response["Content-Disposition"] = f'attachment; filename="bao-cao-xep-loai-{org.code}-{year}.docx"'
+        return response
+    return render(
+        request,
+        "evaluation/results.html",
+        {
+            "org": org,
+            "r": r,
+            "year": year,
+            "org_bars": _bars(r.organizations),
+            "member_bars": _bars(r.members),
+            "cell_bars": _bars(cells),
+            "cells_evaluated": sum(cells.values()),
+            "weak": weak,
+            "rank_note": rules.RANK_NOTE,
+            "years": list(range(today().year, max(1930, today().year - 15) - 1, -1)),
+        },
+    )
+
+
+@login_required
+def trends(request: HttpRequest, code: str) -> HttpResponse:
+    """Year by year: the organization's own level and its subtree's counts by rank (compared by rank)."""
+    org = oq.get_org(request.user, code)
+    year_to = _year(request, _default_year(request, org))
+    try:
+        span = max(1, min(15, int(request.GET.get("years") or 6)))
+    except ValueError:
+        span = 6
+    rows = q.trends(request.user, org, year_to - span + 1, year_to)
+    top = max([sum(t.members_by_rank.values()) for t in rows] + [0])
+    table = []
+    for t in rows:
+        total = sum(t.members_by_rank.values())
+        table.append(
+            {
+                "t": t,
+                "members_total": total,
+                "orgs_total": sum(t.organizations_by_rank.values()),
+                "width": round(100 * total / top) if top else 0,
+                "parts": [(rank, n, rules.pct(n, total)) for rank, n in t.members_by_rank.items()],
+            }
+        )
+    return render(
+        request,
+        "evaluation/trends.html",
+        {
+            "org": org,
+            "org_name": _org_name(org, today()),
+            "rows": table,
+            "year": year_to,
+            "span": span,
+            "rank_note": rules.RANK_NOTE,
+        },
+    )
+
+
+# ----------------------------------------------------------------------------------------------- import
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    from .importer import template_bytes
+
+    response = HttpResponse(template_bytes(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-ket-qua-xep-loai.xlsx"'
+    return response
+
+
+def _import_folder() -> Path:
+    from django.conf import settings
+
+    folder = Path(settings.VAR_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+SESSION_KEY = "evaluation_import"
+
+
+@login_required
+def import_results(request: HttpRequest) -> HttpResponse:
+    """Historical results from Excel, synchronously (a few thousand rows at most): upload → every row checked,
+    nothing written, every error listed or a preview → confirm → checked again and written, all or nothing."""
+    from .importer import import_evaluations, read
+
+    if not _can_evaluate(request):
+        raise Http404("Bạn không có quyền ghi kết quả đánh giá.")
+    ctx: dict[str, Any] = {}
+    if request.method == "POST" and request.POST.get("confirm"):
+        pending = request.session.get(SESSION_KEY) or {}
+        path = Path(pending.get("path", ""))
+        if not pending or pending.get("token") != request.POST.get("confirm") or not path.is_file():
+            ctx["upload_error"] = "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel."
+        else:
+            try:
+                result = import_evaluations(path, request.user, filename=pending.get("filename", ""))
+            except DomainError as exc:
+                ctx["upload_error"] = "Chưa ghi gì: " + _error_text(exc)
+                result = None
+            except NotInScope:
+                ctx["upload_error"] = "Chưa ghi gì: tệp có tổ chức không thuộc phạm vi bạn được quyền ghi."
+                result = None
+            finally:
+                path.unlink(missing_ok=True)
+                request.session.pop(SESSION_KEY, None)
+            if result is not None and result.errors:
+                ctx.update(errors=result.errors, filename=pending.get("filename", ""))
+            elif result is not None:
+                messages.success(
+                    request, f"Đã nhập {result.created} kết quả xếp loại từ tệp {pending.get('filename')}."
+                )
+                return redirect("evaluation:index")
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        name = (upload.name or "") if upload is not None else ""
+        if upload is None:
+            ctx["upload_error"] = "Hãy chọn tệp Excel (.xlsx) theo mẫu."
+        elif not name.lower().endswith(".xlsx"):
+            ctx["upload_error"] = (
+                f"Tệp “{name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx."
+            )
+        else:
+            token = uuid.uuid4().hex
+            path = _import_folder() / f"evaluation-{request.user.pk}-{token}.xlsx"
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            try:
+                plan = read(path, request.user, filename=name)
+            except NotInScope:
+                plan = None
+                ctx["upload_error"] = "Tệp có tổ chức không thuộc phạm vi bạn được quyền ghi; chưa ghi gì."
+            if plan is None or plan.errors:
+                path.unlink(missing_ok=True)
+                if plan is not None:
+                    ctx.update(errors=plan.errors, filename=name)
+            else:
+                old = (request.session.get(SESSION_KEY) or {}).get("path")
+                if old:
+                    Path(old).unlink(missing_ok=True)
+                request.session[SESSION_KEY] = {"token": token, "path": str(path), "filename": name}
+                counts = [
+                    (year, "Tổ chức" if subject == Subject.ORG else "Đảng viên", n)
+                    for (year, subject), n in plan.counts().items()
+                ]
+                ctx.update(preview=counts, rows=len(plan.rows), token=token, filename=name)
+    return render(request, "evaluation/import.html", ctx)
