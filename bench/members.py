@@ -274,6 +274,11 @@ def load_members(n: int, scale: float, province_code: str, seed: int, log: Any =
 
 # --------------------------------------------------------------------------------------------------- cases
 
+
+class Rollback(Exception):
+    """Raised inside a timed transaction to undo what it wrote, carrying the count it wrote."""
+
+
 ACTIVE_SQL = "{a}.valid_from <= %s AND ({a}.valid_to IS NULL OR {a}.valid_to > %s)"
 CELLS_SQL = (
     "SELECT org_id FROM orgs_orgperiod WHERE path >= %s AND path < %s AND valid_from <= %s "
@@ -565,9 +570,6 @@ def bulk_move_case(admin: Any, info: dict[str, Any], as_of: dt.date, repeat: int
         ),
     ]
 
-    class Rollback(Exception):
-        pass
-
     def app() -> int:
         try:
             with transaction.atomic():
@@ -695,9 +697,6 @@ def import_case(admin: Any, province: Any, as_of: dt.date, rows: int, repeat: in
     os.close(fd)
     book.save(path)
     size_mb = os.path.getsize(path) / 1e6
-
-    class Rollback(Exception):
-        pass
 
     def app() -> int:
         try:
