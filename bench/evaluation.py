@@ -196,12 +196,9 @@ def load_evaluations(root_code: str, members: dict[str, Any], seed: int, log: An
             "seconds": written,
         }
         _write_marker(info)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for model in (Evaluation, EvaluationPeriod):
-                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        else:
-            cursor.execute("ANALYZE")
+    from bench import generate as gen
+
+    gen.analyze(Evaluation, EvaluationPeriod)
     info["seconds"] = time.perf_counter() - started
     with transaction.atomic():
         _write_marker(info)

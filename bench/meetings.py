@@ -279,12 +279,9 @@ def load_meetings(
         }
         _write_marker(info)
     del attendance[:], minutes[:]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for model in (Meeting, Attendance, Minutes):
-                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        else:
-            cursor.execute("ANALYZE")
+    from bench import generate as gen
+
+    gen.analyze(Meeting, Attendance, Minutes)
     info["seconds"] = time.perf_counter() - started
     with transaction.atomic():
         _write_marker(info)

@@ -259,12 +259,9 @@ def load_members(n: int, scale: float, province_code: str, seed: int, log: Any =
             "seconds": written,
         }
         _write_marker(info)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for model in (Member, MemberStatus, Membership, MemberProfile):
-                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        else:
-            cursor.execute("ANALYZE")
+    from bench import generate as gen
+
+    gen.analyze(Member, MemberStatus, Membership, MemberProfile)
     info["seconds"] = time.perf_counter() - started
     with transaction.atomic():
         _write_marker(info)

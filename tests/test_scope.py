@@ -288,6 +288,7 @@ COVERED: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]] | None]
     "meetings:dues": (OBJECT, meeting_pk),
     "meetings:minutes": (OBJECT, meeting_pk),
     "meetings:adopt": (OBJECT, meeting_pk),
+    "meetings:amend": (OBJECT, meeting_pk),
     "meetings:minutes_docx": (OBJECT, meeting_pk),
     "meetings:resolution_add": (OBJECT, meeting_pk),
     "meetings:score": (OBJECT, meeting_pk),

@@ -181,6 +181,32 @@ class MinutesForm(VersionedForm):
     votes_abstain = _number("Không biểu quyết")
 
 
+class AmendForm(MinutesForm):
+    """Adopted minutes changed by a recorded amendment: the corrected content, when, why and on what basis."""
+
+    on = date_field("Ngày đính chính")
+    reason = _area("Lý do đính chính", required=True, rows=2)
+    decision = _text(
+        "Căn cứ (số quyết định, nghị quyết)",
+        255,
+        help_text="Hoặc chọn cuộc họp đã thông qua việc đính chính.",
+    )
+    adopting_meeting = forms.TypedChoiceField(
+        label="Cuộc họp thông qua đính chính",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[],
+        error_messages={"invalid_choice": "Hãy chọn một cuộc họp sau của chi bộ."},
+    )
+
+    def __init__(self, *args: Any, meetings: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["adopting_meeting"].choices = [("", "— không —")] + [  # type: ignore[attr-defined]
+            (m.pk, f"{m.date:%d/%m/%Y} · {m.get_kind_display()}") for m in meetings
+        ]
+
+
 class AdoptForm(VersionedForm):
     on = date_field("Ngày thông qua")
 

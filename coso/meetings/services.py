@@ -33,7 +33,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from coso.core.dates import active_on, today
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.fields import prefix_range
-from coso.core.scope import CHANGE_MEETINGS, check_path, scope_for
+from coso.core.scope import CHANGE_MEETINGS, check_path, restrict, scope_for
 from coso.core.text import nfc
 from coso.members.models import ACTIVE_STATUSES, Member, MemberFlag, Membership, MemberStatus
 from coso.orgs.models import Organization, OrgPeriod
@@ -625,7 +625,12 @@ def mark_attendance(
             if row is None:
                 e = eligible.get(mid)
                 if e is None:
-                    person = Member.objects.filter(pk=mid).values_list("full_name", flat=True).first()
+                    # named only when the actor may see the person: a refusal must not reveal who is where
+                    person = (
+                        restrict(Member.objects.filter(pk=mid), actor)
+                        .values_list("full_name", flat=True)
+                        .first()
+                    )
                     raise DomainError(
                         f"{person or 'Người này'} không sinh hoạt tại {period.name} vào ngày "
                         f"{_fmt(meeting.date)} và không được phân công dự; không điểm danh được.",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/dues/", views.dues, name="dues"),
     path("<int:pk>/minutes/", views.minutes, name="minutes"),
     path("<int:pk>/minutes/adopt/", views.adopt, name="adopt"),
+    path("<int:pk>/minutes/amend/", views.amend, name="amend"),
     path("<int:pk>/minutes.docx", views.minutes_docx, name="minutes_docx"),
     path("<int:pk>/resolutions/add/", views.resolution_add, name="resolution_add"),
     path("<int:pk>/score/", views.score, name="score"),

@@ -565,7 +565,11 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             month = first_of_month(dt.datetime.strptime(request.GET["month"], "%m/%Y").date())
         except ValueError:
-            pass
+            messages.error(
+                request,
+                f"Tháng «{request.GET['month']}» không đúng dạng tháng/năm (ví dụ 03/2025); "
+                f"đang hiện đảng phí tháng {month:%m/%Y} của cuộc họp.",
+            )
     paid = {
         p.member_id: p
         for p in DuesPayment.objects.filter(member_id__in=[a.member_id for a in people], month=month)
@@ -642,6 +646,63 @@ def _speakers(data: Any) -> tuple[list[dict[str, str]], int]:
     return rows, count
 
 
+def _minutes_initial(record: Minutes) -> dict[str, Any]:
+    return {
+        "version": record.version,
+        "chair_name": record.chair_name,
+        "secretary_name": record.secretary_name,
+        "opened_at": record.opened_at.strftime("%H:%M") if record.opened_at else "",
+        "closed_at": record.closed_at.strftime("%H:%M") if record.closed_at else "",
+        "proceedings": record.proceedings,
+        "conclusions": record.conclusions,
+        "votes_for": record.votes_for,
+        "votes_against": record.votes_against,
+        "votes_abstain": record.votes_abstain,
+    }
+
+
+def _minutes_input(d: dict[str, Any], speakers: list[dict[str, str]]) -> services.MinutesInput:
+    return services.MinutesInput(
+        chair_name=d.get("chair_name") or "",
+        secretary_name=d.get("secretary_name") or "",
+        opened_at=d.get("opened_at"),
+        closed_at=d.get("closed_at"),
+        proceedings=d.get("proceedings") or "",
+        speakers=speakers,
+        conclusions=d.get("conclusions") or "",
+        votes_for=d.get("votes_for") or 0,
+        votes_against=d.get("votes_against") or 0,
+        votes_abstain=d.get("votes_abstain") or 0,
+    )
+
+
+_MINUTES_LABELS = {
+    **{name: str(field.label) for name, field in f.MinutesForm.base_fields.items()},
+    "speakers": "Ý kiến phát biểu",
+}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):  # speakers
+        return "; ".join(f"{s.get('name', '')}: {s.get('opinion', '')}" for s in value) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+def _amendments(record: Minutes | None) -> list[dict[str, Any]]:
+    """The recorded amendments of the minutes, each with its changed fields as (label, before, after)."""
+    if record is None:
+        return []
+    return [
+        {
+            "a": a,
+            "changes": [
+                (_MINUTES_LABELS.get(k, k), _shown(a.before.get(k)), _shown(v)) for k, v in a.after.items()
+            ],
+        }
+        for a in record.amendments.select_related("adopting_meeting", "created_by").order_by("on", "id")
+    ]
+
+
 @login_required
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     """The structured minutes: chair, secretary, opinions of each speaker, conclusions, votes. Read only once
@@ -651,18 +712,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         meeting = _meeting(request, pk, CHANGE_MEETINGS)
     if record is not None:
-        initial: dict[str, Any] = {
-            "version": record.version,
-            "chair_name": record.chair_name,
-            "secretary_name": record.secretary_name,
-            "opened_at": record.opened_at.strftime("%H:%M") if record.opened_at else "",
-            "closed_at": record.closed_at.strftime("%H:%M") if record.closed_at else "",
-            "proceedings": record.proceedings,
-            "conclusions": record.conclusions,
-            "votes_for": record.votes_for,
-            "votes_against": record.votes_against,
-            "votes_abstain": record.votes_abstain,
-        }
+        initial = _minutes_initial(record)
         speakers = list(record.speakers)
     else:
         initial = {
@@ -684,18 +734,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
                 saved = services.save_minutes(
                     request.user,
                     meeting,
-                    services.MinutesInput(
-                        chair_name=d.get("chair_name") or "",
-                        secretary_name=d.get("secretary_name") or "",
-                        opened_at=d.get("opened_at"),
-                        closed_at=d.get("closed_at"),
-                        proceedings=d.get("proceedings") or "",
-                        speakers=speakers,
-                        conclusions=d.get("conclusions") or "",
-                        votes_for=d.get("votes_for") or 0,
-                        votes_against=d.get("votes_against") or 0,
-                        votes_abstain=d.get("votes_abstain") or 0,
-                    ),
+                    _minutes_input(d, speakers),
                     expected_version=d.get("version") if record is not None else None,
                 )
                 messages.success(
@@ -714,6 +753,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     ctx.update(
         form=form,
         record=record,
+        amendments=_amendments(record),
         speakers=rows,
         speakers_count=len(rows),
         speakers_error=speakers_error,
@@ -742,6 +782,67 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = _meeting_context(request, meeting)
     ctx.update(title="Thông qua biên bản", back=reverse("meetings:minutes", kwargs={"pk": meeting.pk}))
     return _form_page(request, form, call, ctx)
+
+
+@login_required
+def amend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Adopted minutes changed by a recorded amendment (reason, date, basis); the minutes page lists every
+    amendment with the fields before and after."""
+    meeting = _meeting(request, pk, CHANGE_MEETINGS)
+    record = Minutes.objects.filter(meeting=meeting).first()
+    if record is None or not record.adopted:
+        messages.error(
+            request, "Chỉ đính chính được biên bản đã thông qua; biên bản chưa thông qua thì sửa trực tiếp."
+        )
+        return redirect("meetings:minutes", pk=meeting.pk)
+    later = (
+        Meeting.objects.filter(org=meeting.org, status=Meeting.Status.HELD, date__gte=meeting.date)
+        .exclude(pk=meeting.pk)
+        .order_by("date", "id")
+    )
+    form = f.AmendForm(
+        request.POST or None,
+        initial={**_minutes_initial(record), "on": format_date(today())},
+        meetings=later,
+    )
+    speakers = list(record.speakers)
+    speakers_error = ""
+    if request.method == "POST":
+        speakers, _count = _speakers(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.amend_minutes(
+                    request.user,
+                    record,
+                    _minutes_input(d, speakers),
+                    on=d["on"],
+                    reason=d.get("reason") or "",
+                    decision=d.get("decision") or "",
+                    adopting_meeting=later.filter(pk=d["adopting_meeting"]).first()
+                    if d.get("adopting_meeting")
+                    else None,
+                    expected_version=d.get("version"),
+                )
+                messages.success(request, f"Đã ghi đính chính biên bản ngày {format_date(d['on'])}.")
+                return redirect("meetings:minutes", pk=meeting.pk)
+            except DomainError as exc:
+                if exc.field == "speakers":
+                    speakers_error = _error_text(exc)
+                else:
+                    _apply_errors(form, exc)
+            except NotInScope:
+                raise Http404("Không thuộc phạm vi của bạn.") from None
+    rows = [*speakers, *({"name": "", "opinion": ""} for _ in range(SPEAKER_ROWS))]
+    ctx = _meeting_context(request, meeting)
+    ctx.update(
+        form=form,
+        record=record,
+        speakers=rows,
+        speakers_count=len(rows),
+        speakers_error=speakers_error,
+    )
+    return render(request, "meetings/minutes_amend.html", ctx)
 
 
 @login_required

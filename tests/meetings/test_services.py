@@ -395,3 +395,17 @@ def test_programme_pilot_then_roll_out(tree):
     assert ms.roll_out(None, prog, on=D(2020, 9, 1)) == 3
     report = q.programme_report(SystemReader(), prog, as_of=D(2021, 1, 1))
     assert [p["org"] for p in report.pilots] == ["C1"] and report.rolled_out == 3 and report.cells_total == 3
+
+
+def test_attendance_refusal_does_not_name_a_person_outside_the_scope(tree):
+    secretary = User.objects.create_user("bi.thu.x1", password="mat-khau-dai-123")
+    grant_role(None, user=secretary, role="org_commission", org=tree["X1"])
+    neighbour = official(tree["C2"], "Trần Thị Bình")  # in X1: the secretary may see her
+    stranger = official(tree["C4"], "Hoàng Văn Kín")  # in X2: outside the secretary's scope
+    meeting = plan(tree["C1"], D(2020, 5, 4), actor=secretary)
+    with pytest.raises(DomainError) as e:
+        ms.mark_attendance(secretary, meeting, [ms.Mark(P.PRESENT, member=stranger)])
+    assert "Hoàng Văn Kín" not in e.value.message and e.value.message.startswith("Người này không sinh hoạt")
+    with pytest.raises(DomainError) as e:
+        ms.mark_attendance(secretary, meeting, [ms.Mark(P.PRESENT, member=neighbour)])
+    assert e.value.message.startswith("Trần Thị Bình không sinh hoạt tại Chi bộ thôn Đông")

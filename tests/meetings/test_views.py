@@ -22,6 +22,7 @@ from coso.meetings.models import (
     MeetingRhythm,
     MeetingScore,
     Minutes,
+    MinutesAmendment,
     ProgrammeCell,
     QualityCriteriaSet,
     QualityProgramme,
@@ -281,6 +282,9 @@ def test_dues_at_the_meeting(tree, people, cadre, client):
     assert r.status_code == 302
     assert sorted(DuesPayment.objects.values_list("amount", flat=True)) == [25000, 30000]
     assert "30.000 đ" in client.get(r.url).content.decode()
+    # a malformed month in the address is said, not silently replaced
+    body = client.get(url, {"month": "13-2025"}).content.decode()
+    assert "Tháng «13-2025» không đúng dạng tháng/năm" in body and "30.000 đ" in body
 
 
 def test_minutes_written_then_adopted_then_frozen(tree, people, cadre, client):
@@ -324,6 +328,24 @@ def test_minutes_written_then_adopted_then_frozen(tree, people, cadre, client):
     r = client.post(url, {**data, "version": Minutes.objects.get().version, "conclusions": "Sửa"})
     assert "MEET.MINUTES_LOCKED" in r.content.decode()
     assert Minutes.objects.get().conclusions == "Thống nhất"
+    # … but an amendment with its date, reason and basis changes it, and the page shows before and after
+    body = client.get(url).content.decode()
+    amend = reverse("meetings:amend", kwargs={"pk": meeting.pk})
+    assert amend in body
+    form = {**data, "version": Minutes.objects.get().version, "conclusions": "Thống nhất làm đường liên thôn"}
+    r = client.post(amend, {**form, "on": "20/03/2025", "reason": ""})
+    assert "Hãy nhập thông tin này" in r.content.decode() and "liên thôn" in r.content.decode()
+    r = client.post(amend, {**form, "on": "20/03/2025", "reason": "Ghi thiếu nội dung"})
+    assert "Hãy ghi căn cứ đính chính" in r.content.decode()
+    assert Minutes.objects.get().conclusions == "Thống nhất" and not MinutesAmendment.objects.exists()
+    r = client.post(amend, {**form, "on": "20/03/2025", "reason": "Ghi thiếu nội dung", "decision": "QĐ 12"})
+    assert r.status_code == 302
+    amendment = MinutesAmendment.objects.get()
+    assert amendment.before == {"conclusions": "Thống nhất"}
+    assert amendment.after == {"conclusions": "Thống nhất làm đường liên thôn"}
+    assert Minutes.objects.get().conclusions == "Thống nhất làm đường liên thôn"
+    body = client.get(url).content.decode()
+    assert "Các lần đính chính (1)" in body and "20/03/2025" in body and "Ghi thiếu nội dung" in body
 
 
 def test_resolution_task_and_follow_up(tree, people, cadre, client):
