@@ -725,22 +725,48 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         }
         speakers = []
     form = f.MinutesForm(request.POST or None, initial=initial)
+
+    def save(d: dict[str, Any], speakers: list[dict[str, str]]) -> HttpResponse:
+        saved = services.save_minutes(
+            request.user,
+            meeting,
+            _minutes_input(d, speakers),
+            expected_version=d.get("version") if record is not None else None,
+        )
+        messages.success(request, "Đã lưu biên bản." + ("" if saved.adopted else " Biên bản chưa thông qua."))
+        return redirect("meetings:minutes", pk=meeting.pk)
+
+    return _minutes_page(
+        request,
+        meeting,
+        form,
+        speakers,
+        save,
+        "meetings/minutes.html",
+        record=record,
+        amendments=_amendments(record),
+        adopt_date=format_date(max(meeting.date, min(today(), meeting.date))),
+        held=meeting.status == Meeting.Status.HELD,
+    )
+
+
+def _minutes_page(
+    request: HttpRequest,
+    meeting: Meeting,
+    form: Any,
+    speakers: list[dict[str, str]],
+    save: Callable[[dict[str, Any], list[dict[str, str]]], HttpResponse],
+    template: str,
+    **extra: Any,
+) -> HttpResponse:
+    """The minutes form (draft or amendment): on a valid POST `save` is called with the cleaned data and the
+    speakers posted; a refusal goes next to its field, and the page shows again with what was typed."""
     speakers_error = ""
     if request.method == "POST":
         speakers, _count = _speakers(request.POST)
         if form.is_valid():
-            d = form.cleaned_data
             try:
-                saved = services.save_minutes(
-                    request.user,
-                    meeting,
-                    _minutes_input(d, speakers),
-                    expected_version=d.get("version") if record is not None else None,
-                )
-                messages.success(
-                    request, "Đã lưu biên bản." + ("" if saved.adopted else " Biên bản chưa thông qua.")
-                )
-                return redirect("meetings:minutes", pk=meeting.pk)
+                return save(form.cleaned_data, speakers)
             except DomainError as exc:
                 if exc.field == "speakers":
                     speakers_error = _error_text(exc)
@@ -750,17 +776,8 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
                 raise Http404("Không thuộc phạm vi của bạn.") from None
     rows = [*speakers, *({"name": "", "opinion": ""} for _ in range(SPEAKER_ROWS))]
     ctx = _meeting_context(request, meeting)
-    ctx.update(
-        form=form,
-        record=record,
-        amendments=_amendments(record),
-        speakers=rows,
-        speakers_count=len(rows),
-        speakers_error=speakers_error,
-        adopt_date=format_date(max(meeting.date, min(today(), meeting.date))),
-        held=meeting.status == Meeting.Status.HELD,
-    )
-    return render(request, "meetings/minutes.html", ctx)
+    ctx.update(form=form, speakers=rows, speakers_count=len(rows), speakers_error=speakers_error, **extra)
+    return render(request, template, ctx)
 
 
 @login_required
@@ -805,44 +822,25 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
         initial={**_minutes_initial(record), "on": format_date(today())},
         meetings=later,
     )
-    speakers = list(record.speakers)
-    speakers_error = ""
-    if request.method == "POST":
-        speakers, _count = _speakers(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.amend_minutes(
-                    request.user,
-                    record,
-                    _minutes_input(d, speakers),
-                    on=d["on"],
-                    reason=d.get("reason") or "",
-                    decision=d.get("decision") or "",
-                    adopting_meeting=later.filter(pk=d["adopting_meeting"]).first()
-                    if d.get("adopting_meeting")
-                    else None,
-                    expected_version=d.get("version"),
-                )
-                messages.success(request, f"Đã ghi đính chính biên bản ngày {format_date(d['on'])}.")
-                return redirect("meetings:minutes", pk=meeting.pk)
-            except DomainError as exc:
-                if exc.field == "speakers":
-                    speakers_error = _error_text(exc)
-                else:
-                    _apply_errors(form, exc)
-            except NotInScope:
-                raise Http404("Không thuộc phạm vi của bạn.") from None
-    rows = [*speakers, *({"name": "", "opinion": ""} for _ in range(SPEAKER_ROWS))]
-    ctx = _meeting_context(request, meeting)
-    ctx.update(
-        form=form,
-        record=record,
-        speakers=rows,
-        speakers_count=len(rows),
-        speakers_error=speakers_error,
+
+    def save(d: dict[str, Any], speakers: list[dict[str, str]]) -> HttpResponse:
+        chosen = d.get("adopting_meeting")
+        services.amend_minutes(
+            request.user,
+            record,
+            _minutes_input(d, speakers),
+            on=d["on"],
+            reason=d.get("reason") or "",
+            decision=d.get("decision") or "",
+            adopting_meeting=later.filter(pk=chosen).first() if chosen else None,
+            expected_version=d.get("version"),
+        )
+        messages.success(request, f"Đã ghi đính chính biên bản ngày {format_date(d['on'])}.")
+        return redirect("meetings:minutes", pk=meeting.pk)
+
+    return _minutes_page(
+        request, meeting, form, list(record.speakers), save, "meetings/minutes_amend.html", record=record
     )
-    return render(request, "meetings/minutes_amend.html", ctx)
 
 
 @login_required
