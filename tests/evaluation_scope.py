@@ -32,11 +32,17 @@ def _cell_entry_pk(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["b_cell_entry"].pk}
 
 
+def _job_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_import_job"].pk}
+
+
 PAGES_COVERED: dict[str, Any] = {
     "evaluation:index": (LIST, None),
     "evaluation:mine": (LIST, None),
     "evaluation:import": (WRITE_FORM, None),
     "evaluation:import_template": (PUBLIC, None),
+    "evaluation:import_job": (OBJECT, _job_pk),  # only the job's owner sees it
+    "evaluation:import_job_progress": (OBJECT, _job_pk),
     "evaluation:open": (OBJECT, _code),
     "evaluation:results": (OBJECT, _code),
     "evaluation:trends": (OBJECT, _code),
@@ -51,6 +57,7 @@ COVERED.update(PAGES_COVERED)
 def _pages_world(w: dict[str, Any]) -> dict[str, Any]:
     """B's period of commune X2 for 2023 (entries for cell C4 and B's member), reviewed, one entry decided; and
     A's own period of commune X1, in the reviewing step (A's decision page is where A might name B's entries)."""
+    from coso.core.models import Job
     from coso.evaluation import services as ev
     from coso.evaluation.models import Level, PeriodState
 
@@ -65,7 +72,16 @@ def _pages_world(w: dict[str, Any]) -> dict[str, Any]:
     )
     a_period = ev.open_period(None, w["tree"]["X1"], ev.PeriodInput(year=2023))
     ev.advance(None, a_period, PeriodState.REVIEWING)
+    # a results import checked by B, ready to confirm: only B may see it or start its write
+    import_job = Job.objects.create(
+        kind="evaluation.import.check",
+        user=w["b_grant"].user,
+        state=Job.State.DONE,
+        params={"filename": "xep-loai-binh-minh.xlsx"},
+        result={"ok": True, "rows": 1, "preview": [[2019, "Tổ chức", 1]], "error_count": 0, "errors": []},
+    )
     return {
+        "b_import_job": import_job,
         "b_period": period,
         "b_cell_entry": cell_entry,
         "b_member_entry": period.entries.get(pk=member_entry.pk),
@@ -75,21 +91,9 @@ def _pages_world(w: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pages_write_cases(w: dict[str, Any]) -> list[tuple[str, dict[str, Any], bool]]:
-    import io
-
     from django.urls import reverse
 
-    from coso.core.excel import table_bytes
-
     b_entry, level = w["b_member_entry"], w["b_level"]
-    upload = io.BytesIO(
-        table_bytes(
-            "Kết quả xếp loại",
-            ["Năm", "Đối tượng", "Mã tổ chức", "Số CCCD", "Xếp loại"],
-            [[2019, "Tổ chức", w["b_cell"].code, "", "Hoàn thành tốt nhiệm vụ"]],
-        )
-    )
-    upload.name = "xep-loai-binh-minh.xlsx"
     decide_a = reverse("evaluation:decide", kwargs={"pk": w["a_period"].pk})
     return [
         # A's decision page naming B's entries (undecided and decided)
@@ -128,8 +132,9 @@ def _pages_write_cases(w: dict[str, Any]) -> list[tuple[str, dict[str, Any], boo
             {"kind": "year", "year": "2022", "subjects": ["members"]},
             False,
         ),  # fmt: skip
-        # an import naming B's cell
-        (reverse("evaluation:import"), {"file": upload}, False),
+        # An import naming B's cell: the upload now starts a background check job (a Job row, which the snapshot of
+        # tests/test_scope.py counts), so that case is tested in tests/evaluation/test_import_jobs.py
+        # (test_an_upload_naming_another_communes_cell_writes_nothing); B's job pages are OBJECT URLs above.
     ]
 
 

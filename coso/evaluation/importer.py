@@ -10,6 +10,10 @@ actor)` writes the plan in one transaction: per year, an `EvaluationPeriod` of k
 once) rooted at the lowest organization holding every row of that year, and one decided `Evaluation` per row,
 with history rows. Imported results are read by the same queries as entered ones. A subject may have one
 annual result a year: a row for a subject already classified that year (entered or imported) is an error.
+
+Progress: `read`, `validate`, `apply` and `import_evaluations` take an optional `progress(done, total)` (as the
+member import does), so that the page's background job (`coso.core.jobs`) can show how far it got: one step per
+row read (`total` 0 while the number of rows is not known yet) and, when writing, one more per row written.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
@@ -68,6 +72,9 @@ SUBJECTS = {"tổ chức": Subject.ORG, "đảng viên": Subject.MEMBER}
 SHEET_TITLE = "Kết quả xếp loại"
 FIRST_YEAR = 1930
 LOOKUP = 500
+BATCH = 500  # rows per progress report while reading
+
+Progress = Callable[[int, int], Any]
 
 
 class Planned(NamedTuple):
@@ -177,12 +184,17 @@ def validate(
     headers: Sequence[str] | None = None,
     header_line: int = 1,
     filename: str = "",
+    progress: Progress | None = None,
 ) -> ImportPlan:
-    """Check every row (nothing is written); every problem is listed with its row, column, value and what to do."""
+    """Check every row (nothing is written); every problem is listed with its row, column, value and what to do.
+    `progress(done, total)` is called every `BATCH` rows read (`total` 0: not known yet) and once at the end
+    (`done` = `total` = the rows read)."""
     plan = ImportPlan(filename=filename)
-    stream = [
-        r if isinstance(r, SheetRow) else SheetRow(header_line + 1 + i, dict(r)) for i, r in enumerate(rows)
-    ]
+    stream: list[SheetRow] = []
+    for i, r in enumerate(rows):
+        stream.append(r if isinstance(r, SheetRow) else SheetRow(header_line + 1 + i, dict(r)))
+        if progress is not None and len(stream) % BATCH == 0:
+            progress(len(stream), 0)
     if headers is None:
         headers = list(stream[0].values) if stream else []
     wanted = {header_key(c): c for c in COLUMNS}
@@ -255,6 +267,8 @@ def validate(
         planned.append(Planned(line, year, subject, code, cid, level_text))
     _resolve(plan, planned, actor)
     plan.errors.sort(key=lambda e: (e.row, _ORDER.get(e.column, -1)))
+    if progress is not None:
+        progress(len(stream), len(stream))
     return plan
 
 
@@ -459,8 +473,11 @@ def _common_root(paths: Iterable[str]) -> str:
     return prefix[: len(prefix) // SEGMENT * SEGMENT]
 
 
-def apply(plan: ImportPlan, actor: Any, filename: str = "") -> ImportResult:
-    """Write a plan without errors in one transaction (DomainError and nothing written otherwise)."""
+def apply(
+    plan: ImportPlan, actor: Any, filename: str = "", *, progress: Progress | None = None
+) -> ImportResult:
+    """Write a plan without errors in one transaction (DomainError and nothing written otherwise).
+    `progress(done, total)` is called after each period's rows are written (`total`: the plan's rows)."""
     if plan.errors:
         raise DomainError(f"Tệp còn {len(plan.errors)} lỗi nên chưa ghi gì; hãy sửa các lỗi rồi nhập lại.")
     result = ImportResult(plan, dry_run=False)
@@ -530,6 +547,8 @@ def apply(plan: ImportPlan, actor: Any, filename: str = "") -> ImportResult:
                 )
                 record_history(Evaluation, ids=ids, user=user, reason=reason, history_type=CREATED)
                 result.created += len(ids)
+                if progress is not None:
+                    progress(result.created, len(plan.rows))
     except IntegrityError as exc:
         raise DomainError(
             "Dữ liệu vừa bị thay đổi trong lúc nhập; chưa ghi gì. Hãy kiểm tra tệp rồi nhập lại."
@@ -537,7 +556,13 @@ def apply(plan: ImportPlan, actor: Any, filename: str = "") -> ImportResult:
     return result
 
 
-def read(file: str | os.PathLike[str] | IO[bytes], actor: Any, *, filename: str = "") -> ImportPlan:
+def read(
+    file: str | os.PathLike[str] | IO[bytes],
+    actor: Any,
+    *,
+    filename: str = "",
+    progress: Progress | None = None,
+) -> ImportPlan:
     """Open an uploaded .xlsx and validate it; an unreadable file is one error."""
     name = filename or os.path.basename(
         str(getattr(file, "name", "") or (file if isinstance(file, str) else ""))
@@ -545,7 +570,12 @@ def read(file: str | os.PathLike[str] | IO[bytes], actor: Any, *, filename: str 
     try:
         with open_table(file, expect=COLUMNS) as table:
             return validate(
-                table.rows(), actor, headers=table.headers, header_line=table.header_line or 1, filename=name
+                table.rows(),
+                actor,
+                headers=table.headers,
+                header_line=table.header_line or 1,
+                filename=name,
+                progress=progress,
             )
     except ExcelError as exc:
         plan = ImportPlan(filename=name)
@@ -554,13 +584,35 @@ def read(file: str | os.PathLike[str] | IO[bytes], actor: Any, *, filename: str 
 
 
 def import_evaluations(
-    file: str | os.PathLike[str] | IO[bytes], actor: Any, dry_run: bool = False, *, filename: str = ""
+    file: str | os.PathLike[str] | IO[bytes],
+    actor: Any,
+    dry_run: bool = False,
+    *,
+    filename: str = "",
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Validate an .xlsx of results and, unless `dry_run` or there are errors, write it (all or nothing)."""
-    plan = read(file, actor, filename=filename)
+    """Validate an .xlsx of results and, unless `dry_run` or there are errors, write it (all or nothing).
+
+    `progress(done, total)` counts one step per row read and, when writing, one more per row written (so `total`
+    is twice the rows when the file is written; 0 while reading, before the number of rows is known)."""
+    writing = not dry_run
+
+    def on_read(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done, total * 2 if writing else total)
+
+    plan = read(file, actor, filename=filename, progress=on_read if progress is not None else None)
     if dry_run or plan.errors:
+        if progress is not None and plan.errors:
+            progress(1, 1)
         return ImportResult(plan, dry_run=dry_run)
-    return apply(plan, actor, plan.filename)
+    n = len(plan.rows)
+
+    def on_write(done: int, total: int) -> None:
+        if progress is not None:
+            progress(n + done, n + total)
+
+    return apply(plan, actor, plan.filename, progress=on_write if progress is not None else None)
 
 
 # -------------------------------------------------------------------------------------------- the template

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.excel import Sheet, workbook_bytes
-from coso.core.models import RuleSet
+from coso.core.models import Job, RuleSet
 from coso.core.scope import EVALUATE, VIEW, get_scoped, restrict, scope_for
 from coso.orgs import queries as oq
 from coso.orgs.models import Organization
@@ -665,43 +665,174 @@ def _import_folder() -> Path:
     return folder
 
 
-SESSION_KEY = "evaluation_import"
+# The import runs as two background jobs (`coso.core.jobs`), as the member import does: a check (every row read
+# and validated, nothing written) and, once the user confirms the preview, the write (validated again, then
+# written all or nothing). The page polls the job's progress. The handlers run in the task worker (`coso
+# db_worker`), not in a request.
+
+IMPORT_CHECK = "evaluation.import.check"
+IMPORT_WRITE = "evaluation.import.write"
+IMPORT_KINDS = (IMPORT_CHECK, IMPORT_WRITE)
+SHOWN_ERRORS = 1000  # errors kept for the page (a file may have one per row)
+SHOWN_PERIODS = 50  # periods linked after a write
+
+
+def _count(n: int) -> str:
+    from coso.core.templatetags.vn import vn_number
+
+    return vn_number(n)
+
+
+def _import_summary(result: Any) -> dict[str, Any]:
+    """What the page shows after a check or a write, small enough for the job's JSON (not the plan itself)."""
+    plan = result.plan
+    periods = list(
+        EvaluationPeriod.objects.filter(pk__in=result.periods[:SHOWN_PERIODS])
+        .order_by("year", "pk")
+        .values_list("pk", "title")
+    )
+    return {
+        "ok": result.ok,
+        "filename": plan.filename,
+        "error_count": len(result.errors),
+        "errors": [
+            {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+            for e in result.errors[:SHOWN_ERRORS]
+        ],
+        "rows": len(plan.rows),
+        "preview": [
+            [year, "Tổ chức" if subject == Subject.ORG else "Đảng viên", n]
+            for (year, subject), n in plan.counts().items()
+        ]
+        if result.ok
+        else [],
+        "created": result.created,
+        "periods": [[pk, title] for pk, title in periods],
+    }
+
+
+def _refusal(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        return f"Chưa ghi gì: {_error_text(exc).rstrip('.')}. Hãy chọn lại tệp để kiểm tra."
+    return (
+        "Chưa ghi gì: tệp có tổ chức không thuộc phạm vi bạn được quyền ghi. Hãy sửa cột “Mã tổ chức” rồi chọn "
+        "lại tệp."
+    )
+
+
+def check_import_job(job: Any, progress: Any) -> dict[str, Any]:
+    """Job handler: validate the uploaded file (nothing written); keep the file only if it is ready to write."""
+    from coso.core.jobs import JobFailed
+
+    from .importer import import_evaluations
+
+    path = Path(job.path)
+    message = "Đang kiểm tra từng dòng của tệp…"
+    progress(0, 0, message, force=True)
+    try:
+        result = import_evaluations(
+            path,
+            job.user,
+            dry_run=True,
+            filename=job.params.get("filename", ""),
+            # the number of rows is known only once the whole file is read: until then the total is unknown
+            progress=lambda done, total: progress(done, total if total > done else 0, message),
+        )
+    except (DomainError, NotInScope) as exc:
+        path.unlink(missing_ok=True)
+        raise JobFailed(_refusal(exc)) from exc
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    if not result.ok:
+        path.unlink(missing_ok=True)
+    progress(len(result.plan.rows), len(result.plan.rows), "Đã kiểm tra xong.", force=True)
+    return _import_summary(result)
+
+
+def write_import_job(job: Any, progress: Any) -> dict[str, Any]:
+    """Job handler: validate the confirmed file again (the data may have changed since) and write it, all or
+    nothing. `import_evaluations` counts the rows twice (read, then written): the second half is the write, which
+    runs in one transaction (see `coso.core.jobs` on how its progress shows on SQLite and PostgreSQL)."""
+    from coso.core.jobs import JobFailed
+
+    from .importer import import_evaluations
+
+    path = Path(job.path)
+    if not path.exists():
+        raise JobFailed("Không còn tệp đã kiểm tra (có thể đã được nhập rồi); hãy chọn lại tệp Excel.")
+    rows = int(job.params.get("rows") or 0)  # counted by the check: the write's steps are known in advance
+
+    def report(done: int, total: int) -> None:
+        steps = 2 * rows if rows else (total if total > done else 0)
+        if rows and done >= rows:
+            progress(done, max(steps, done), "Đã kiểm tra lại xong; đang ghi vào cơ sở dữ liệu…")
+        else:
+            progress(done, steps, "Đang kiểm tra lại tệp trước khi ghi…")
+
+    progress(0, 0, "Đang kiểm tra lại tệp trước khi ghi…", force=True)
+    try:
+        result = import_evaluations(path, job.user, filename=job.params.get("filename", ""), progress=report)
+    except (DomainError, NotInScope) as exc:
+        raise JobFailed(_refusal(exc)) from exc
+    finally:
+        path.unlink(missing_ok=True)
+    if result.ok:
+        progress(
+            result.created,
+            result.created,
+            f"Đã nhập {_count(result.created)} kết quả xếp loại.",
+            force=True,
+        )
+    else:
+        progress(1, 1, "Tệp có lỗi nên chưa ghi gì.", force=True)
+    return _import_summary(result)
+
+
+def _import_job(request: HttpRequest, pk: int) -> Job:
+    from coso.core import jobs
+
+    return jobs.get_for_user(request.user, pk, IMPORT_KINDS)
+
+
+def _progress_context(job: Job) -> dict[str, Any]:
+    """The bar and its caption: for a write, the first half of the count is the re-check, the second the write."""
+    done, total = int(job.done), int(job.total)
+    caption = ""
+    if job.kind == IMPORT_WRITE and total:
+        half = total // 2
+        if done >= half:
+            written = done - half
+            caption = (
+                f"Đã ghi {_count(written)} / {_count(half)} kết quả"
+                if written
+                else f"Ghi {_count(half)} kết quả trong một lần: nếu có lỗi thì không ghi gì"
+            )
+        else:
+            caption = f"Đã kiểm tra lại {_count(done)} / {_count(half)} dòng"
+    elif done:
+        caption = (
+            f"Đã kiểm tra {_count(done)} / {_count(total)} dòng" if total else f"Đã đọc {_count(done)} dòng"
+        )
+    return {
+        "job": job,
+        "percent": job.percent,
+        "caption": caption,
+        "filename": job.params.get("filename", ""),
+    }
 
 
 @login_required
 def import_results(request: HttpRequest) -> HttpResponse:
-    """Historical results from Excel, synchronously (a few thousand rows at most): upload → every row checked,
-    nothing written, every error listed or a preview → confirm → checked again and written, all or nothing."""
-    from .importer import import_evaluations, read
+    """Historical results from Excel: upload → a background job checks every row (nothing written) → its page
+    shows the progress, then every error or a preview → confirm → a second job checks again and writes, all or
+    nothing → its page shows the progress, then the result."""
+    from coso.core import jobs
 
     if not _can_evaluate(request):
         raise Http404("Bạn không có quyền ghi kết quả đánh giá.")
     ctx: dict[str, Any] = {}
-    if request.method == "POST" and request.POST.get("confirm"):
-        pending = request.session.get(SESSION_KEY) or {}
-        path = Path(pending.get("path", ""))
-        if not pending or pending.get("token") != request.POST.get("confirm") or not path.is_file():
-            ctx["upload_error"] = "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel."
-        else:
-            try:
-                result = import_evaluations(path, request.user, filename=pending.get("filename", ""))
-            except DomainError as exc:
-                ctx["upload_error"] = "Chưa ghi gì: " + _error_text(exc)
-                result = None
-            except NotInScope:
-                ctx["upload_error"] = "Chưa ghi gì: tệp có tổ chức không thuộc phạm vi bạn được quyền ghi."
-                result = None
-            finally:
-                path.unlink(missing_ok=True)
-                request.session.pop(SESSION_KEY, None)
-            if result is not None and result.errors:
-                ctx.update(errors=result.errors, filename=pending.get("filename", ""))
-            elif result is not None:
-                messages.success(
-                    request, f"Đã nhập {result.created} kết quả xếp loại từ tệp {pending.get('filename')}."
-                )
-                return redirect("evaluation:index")
-    elif request.method == "POST":
+    if request.method == "POST":
         upload = request.FILES.get("file")
         name = (upload.name or "") if upload is not None else ""
         if upload is None:
@@ -711,28 +842,68 @@ def import_results(request: HttpRequest) -> HttpResponse:
                 f"Tệp “{name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx."
             )
         else:
-            token = uuid.uuid4().hex
-            path = _import_folder() / f"evaluation-{request.user.pk}-{token}.xlsx"
+            path = _import_folder() / f"evaluation-{request.user.pk}-{uuid.uuid4().hex}.xlsx"
             with path.open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
-            try:
-                plan = read(path, request.user, filename=name)
-            except NotInScope:
-                plan = None
-                ctx["upload_error"] = "Tệp có tổ chức không thuộc phạm vi bạn được quyền ghi; chưa ghi gì."
-            if plan is None or plan.errors:
-                path.unlink(missing_ok=True)
-                if plan is not None:
-                    ctx.update(errors=plan.errors, filename=name)
-            else:
-                old = (request.session.get(SESSION_KEY) or {}).get("path")
-                if old:
-                    Path(old).unlink(missing_ok=True)
-                request.session[SESSION_KEY] = {"token": token, "path": str(path), "filename": name}
-                counts = [
-                    (year, "Tổ chức" if subject == Subject.ORG else "Đảng viên", n)
-                    for (year, subject), n in plan.counts().items()
-                ]
-                ctx.update(preview=counts, rows=len(plan.rows), token=token, filename=name)
+            job = jobs.start(
+                IMPORT_CHECK,
+                request.user,
+                check_import_job,
+                params={"filename": name},
+                path=str(path),
+                message="Đang chờ kiểm tra…",
+            )
+            return redirect("evaluation:import_job", pk=job.pk)
+    ctx["recent"] = list(jobs.for_user(request.user).filter(kind__in=IMPORT_KINDS)[:5])
     return render(request, "evaluation/import.html", ctx)
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import job of the user (404 for anybody else's): its progress while it runs, then the errors, the
+    preview (and the button that starts the write) or the result. POST `confirm` on a checked file starts the
+    write; confirming again shows the same write."""
+    from coso.core import jobs
+
+    job = _import_job(request, pk)
+    if request.method == "POST":
+        if not _can_evaluate(request):
+            raise Http404("Bạn không có quyền ghi kết quả đánh giá.")
+        if not request.POST.get("confirm") or job.kind != IMPORT_CHECK or not job.result.get("ok"):
+            messages.error(request, "Tệp này chưa được kiểm tra xong hoặc còn lỗi; chưa ghi gì.")
+            return redirect("evaluation:import_job", pk=job.pk)
+        already = jobs.for_user(request.user, IMPORT_WRITE).filter(params__source=job.pk).first()
+        if already is not None:
+            return redirect("evaluation:import_job", pk=already.pk)
+        if not Path(job.path).is_file():
+            messages.error(request, "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel.")
+            return redirect("evaluation:import")
+        write = jobs.start(
+            IMPORT_WRITE,
+            request.user,
+            write_import_job,
+            params={"filename": job.params.get("filename", ""), "source": job.pk, "rows": job.result["rows"]},
+            path=job.path,
+            message="Đang chờ ghi…",
+        )
+        return redirect("evaluation:import_job", pk=write.pk)
+    ctx = _progress_context(job)
+    ctx["result"] = job.result
+    if job.kind == IMPORT_CHECK and job.result.get("ok"):
+        ctx["write"] = jobs.for_user(request.user, IMPORT_WRITE).filter(params__source=job.pk).first()
+    return render(request, "evaluation/import.html", ctx)
+
+
+@login_required
+def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar of a running import job (polled by htmx every second); once the job has ended, the page
+    reloads to show its outcome."""
+    from django_htmx.http import HttpResponseClientRefresh
+
+    job = _import_job(request, pk)
+    if job.finished:
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRefresh()
+        return redirect("evaluation:import_job", pk=job.pk)
+    return render(request, "evaluation/_import_progress.html", _progress_context(job))

@@ -164,7 +164,14 @@ class PageProblems:
             "response",
             lambda r: self.items.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
         )
-        page.on("requestfailed", lambda r: self.items.append(f"yêu cầu thất bại: {r.url} ({r.failure})"))
+        page.on("requestfailed", self._request_failed)
+
+    def _request_failed(self, request: Any) -> None:
+        # ERR_ABORTED is the browser cancelling a request because the page moved on (a test navigating away
+        # while a fragment such as a member summary is still loading): not a fault of the page.
+        if request.failure and "ERR_ABORTED" in request.failure:
+            return
+        self.items.append(f"yêu cầu thất bại: {request.url} ({request.failure})")
 
 
 @pytest.fixture

@@ -302,7 +302,9 @@ def test_import_lists_every_error_then_previews_and_writes(tree, client_c):
     bad = xlsx(
         [[2017, "Tổ chức", "C1", "", "Không có mức này"], [2017, "Chi bộ", "C2", "", "Trong sạch vững mạnh"]]
     )
-    r = client_c.post(url, {"file": bad})
+    # the check and the write run as background jobs (tests/evaluation/test_import_jobs.py): the upload and the
+    # confirm redirect to the job's page, which shows the errors, the preview or the result
+    r = client_c.post(url, {"file": bad}, follow=True)
     body = r.content.decode()
     assert r.status_code == 200 and 'id="import-errors"' in body and body.count("<tr><td>") >= 2
     assert not EvaluationPeriod.objects.exists()
@@ -313,15 +315,18 @@ def test_import_lists_every_error_then_previews_and_writes(tree, client_c):
         ]
     )
     r = client_c.post(url, {"file": good})
-    body = r.content.decode()
-    assert 'id="import-preview"' in body and not EvaluationPeriod.objects.exists()
-    token = client_c.session["evaluation_import"]["token"]
-    r = client_c.post(url, {"confirm": token})
     assert r.status_code == 302
+    check_url = r["Location"]
+    body = client_c.get(check_url).content.decode()
+    assert 'id="import-preview"' in body and not EvaluationPeriod.objects.exists()
+    r = client_c.post(check_url, {"confirm": "1"})
+    assert r.status_code == 302
+    write_url = r["Location"]
     assert Evaluation.objects.filter(year=2017).count() == 2
-    # a second confirm of the same file writes nothing
-    r = client_c.post(url, {"confirm": token})
-    assert r.status_code == 200 and Evaluation.objects.filter(year=2017).count() == 2
+    # a second confirm of the same file writes nothing: it shows the same write
+    r = client_c.post(check_url, {"confirm": "1"})
+    assert r.status_code == 302 and r["Location"] == write_url
+    assert Evaluation.objects.filter(year=2017).count() == 2
 
 
 def test_out_of_scope_reads_as_not_found(tree, client_c):
