@@ -35,8 +35,8 @@ thematic meetings.
 - `cells` is the number of distinct cells with at least one expected month in the subtree.
 
 The figures come from grouped SQL over the meetings' stored figures (no attendance scan, no loop over meetings):
-one statement per kind of unit and distinct root path (a root moved during the period has several), using the
-path range of `OrgPeriod` and the meetings' (org, date) index.
+one statement per kind of unit (months, quarters) over all of the root's paths (a root moved during the period has
+several), using the path range of `OrgPeriod` and the meetings' (org, date) index.
 
 Alerts (as of `as_of`; every list is capped at `ALERT_LIMIT` rows, with the full count beside it):
 - cells (existing on as_of, under the root then) without a held regular meeting for more than
@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from coso.core.dates import active_on, today
@@ -321,10 +321,14 @@ def _tables() -> dict[str, str]:
 
 
 def _units_cte(
-    buckets: Sequence[_Bucket], path: str, count_kinds: Sequence[str], scope_paths: Sequence[str] | None
+    buckets: Sequence[_Bucket],
+    paths: Sequence[str],
+    count_kinds: Sequence[str],
+    scope_paths: Sequence[str] | None,
 ) -> tuple[str, list[Any]]:
-    """The WITH clause: `b` (buckets), `mb` (month → bucket), `u` (expected units under `path`), `a` (held
-    meetings per organization and bucket, for the organizations of `u`)."""
+    """The WITH clause: `b` (buckets), `mb` (month → bucket), `u` (expected units under any of the root's
+    `paths`, each with `child`: the path prefix of the root's child holding it, or the root's own path when the
+    root is a cell), `a` (held meetings per organization and bucket, for the organizations of `u`)."""
     t = _tables()
     d = _date_ph()
     params: list[Any] = []
@@ -347,17 +351,29 @@ def _units_cte(
             )
         else:
             scope_sql = " AND 1 = 0"
+    # the child of the root: the first segment below the root's path (paths differ in length when the root
+    # moved, hence one CASE arm per path)
+    child_sql = (
+        "CASE "
+        + " ".join(
+            f"WHEN p.path >= %s AND p.path < %s THEN substr(p.path, 1, {len(path) + SEGMENT})"
+            for path in paths
+        )
+        + " END"
+    )
+    under_sql = " OR ".join(["(p.path >= %s AND p.path < %s)"] * len(paths))
+    path_params = [x for path in paths for x in (path, path + "\uffff")]
     u_sql = (
-        f"u AS (SELECT p.org_id AS org_id, p.path AS path, b.b_first AS b_first, b.need AS need, b.yr AS yr, "
-        f"b.bar AS bar FROM b "
+        f"u AS (SELECT p.org_id AS org_id, {child_sql} AS child, b.b_first AS b_first, b.need AS need, "
+        f"b.yr AS yr, b.bar AS bar FROM b "
         f"JOIN {t['period']} p ON p.valid_from <= b.b_last AND (p.valid_to IS NULL OR p.valid_to > b.b_last) "
         f"JOIN {t['kind']} k ON k.id = p.kind_id "
         f"JOIN {t['org']} o ON o.id = p.org_id "
-        f"WHERE p.path >= %s AND p.path < %s AND k.is_cell "
+        f"WHERE ({under_sql}) AND k.is_cell "
         f"AND o.established_on <= b.b_first AND (o.dissolved_on IS NULL OR o.dissolved_on > b.b_last)"
         f"{scope_sql})"
     )
-    params += [path, path + "\uffff"]
+    params += path_params + path_params
     for sp in scope_paths or []:
         params += [sp, sp + "\uffff"]
     count_in, count_params = _in(count_kinds)
@@ -564,45 +580,41 @@ def compliance(
             rows[org_id] = ChildRow(org_id, "", "")
         return rows[org_id]
 
-    cells: set[int] = set()
     below: list[tuple[int, int, int]] = []
-    for path in paths:
-        cut = len(path) + SEGMENT
-        if month_buckets:
-            cte, params = _units_cte(month_buckets, path, REGULAR_KINDS, scope_paths)
-            for child, expected, held, pe, ex in _fetch(
-                cte + f"SELECT substr(u.path, 1, {cut}) AS child, COUNT(*), SUM({_HELD}), "
-                "COALESCE(SUM(a.pe), 0), COALESCE(SUM(a.ex), 0) " + _JOIN_A + " GROUP BY 1",
-                params,
-            ):
+    if month_buckets:
+        # one statement: per (child, cell, year) figures `c`, then the rows per child, the distinct cells of the
+        # subtree and the cells under the yearly bar (over all children: a cell moved within the subtree during
+        # the year is judged on its 12 months)
+        cte, params = _units_cte(month_buckets, paths, REGULAR_KINDS, scope_paths)
+        for tag, child, n1, n2, n3, n4, n5 in _fetch(
+            cte + f", c AS (SELECT u.child AS child, u.org_id AS org_id, u.yr AS yr, COUNT(*) AS units, "
+            f"SUM({_HELD}) AS held, COALESCE(SUM(a.pe), 0) AS pe, COALESCE(SUM(a.ex), 0) AS ex, "
+            f"MAX(u.bar) AS bar {_JOIN_A} GROUP BY u.child, u.org_id, u.yr) "
+            "SELECT 0, child, COUNT(DISTINCT org_id), SUM(units), SUM(held), SUM(pe), SUM(ex) FROM c GROUP BY child "
+            "UNION ALL SELECT 1, NULL, COUNT(DISTINCT org_id), 0, 0, 0, 0 FROM c "
+            "UNION ALL SELECT 2, NULL, org_id, yr, SUM(held), 0, 0 FROM c GROUP BY org_id, yr "
+            "HAVING SUM(units) = 12 AND SUM(held) < MAX(bar)",
+            params,
+        ):
+            if tag == 0:
                 r = row(int(child[-SEGMENT:-1]))
-                r.regular_expected += int(expected)
-                r.regular_held += int(held or 0)
-                r.present += int(pe or 0)
-                r.expected_attendance += int(ex or 0)
-            cells.update(int(o) for (o,) in _fetch(cte + "SELECT DISTINCT u.org_id FROM u", params))
-            for org_id, year, held in _fetch(
-                cte + f"SELECT u.org_id, u.yr, SUM({_HELD}) " + _JOIN_A + " GROUP BY u.org_id, u.yr "
-                f"HAVING COUNT(*) = 12 AND SUM({_HELD}) < MAX(u.bar)",
-                params,
-            ):
-                below.append((int(org_id), int(year), int(held or 0)))
-            for child, n in _fetch(
-                cte + f"SELECT substr(u.path, 1, {cut}), COUNT(DISTINCT u.org_id) FROM u GROUP BY 1", params
-            ):
-                row(int(child[-SEGMENT:-1])).cells += int(n)
-        if quarter_buckets:
-            cte, params = _units_cte(quarter_buckets, path, THEMATIC_KINDS, scope_paths)
-            for child, expected, held in _fetch(
-                cte
-                + f"SELECT substr(u.path, 1, {cut}) AS child, COUNT(*), SUM({_HELD}) "
-                + _JOIN_A
-                + " GROUP BY 1",
-                params,
-            ):
-                r = row(int(child[-SEGMENT:-1]))
-                r.thematic_quarters_expected += int(expected)
-                r.thematic_quarters_met += int(held or 0)
+                r.cells += int(n1)
+                r.regular_expected += int(n2)
+                r.regular_held += int(n3 or 0)
+                r.present += int(n4 or 0)
+                r.expected_attendance += int(n5 or 0)
+            elif tag == 1:
+                result.cells = int(n1)
+            else:
+                below.append((int(n1), int(n2), int(n3 or 0)))
+    if quarter_buckets:
+        cte, params = _units_cte(quarter_buckets, paths, THEMATIC_KINDS, scope_paths)
+        for child, expected, held in _fetch(
+            cte + f"SELECT u.child, COUNT(*), SUM({_HELD}) {_JOIN_A} GROUP BY u.child", params
+        ):
+            r = row(int(child[-SEGMENT:-1]))
+            r.thematic_quarters_expected += int(expected)
+            r.thematic_quarters_met += int(held or 0)
     # children of the root on the end date, shown even with nothing to count
     ref = end if end >= date_from else date_to
     for child_id in OrgPeriod.objects.filter(active_on(ref), parent=org).values_list("org_id", flat=True):
@@ -611,7 +623,6 @@ def compliance(
     for r in rows.values():
         r.code, r.name = names.get(r.org_id, (str(r.org_id), str(r.org_id)))
     result.rows = sorted(rows.values(), key=lambda r: (r.name, r.code))
-    result.cells = len(cells)
     result.regular_expected = sum(r.regular_expected for r in rows.values())
     result.regular_held = sum(r.regular_held for r in rows.values())
     result.thematic_quarters_expected = sum(r.thematic_quarters_expected for r in rows.values())
@@ -649,13 +660,20 @@ def _under(paths: Sequence[str], prefix: str) -> Q:
     return q
 
 
-def _at_date(paths: Sequence[str], prefix: str, date_field: str) -> Q:
-    """The organization reached by `prefix` (…periods__) was under one of `paths` on the date in `date_field`."""
-    return (
-        Q(**{f"{prefix}valid_from__lte": F(date_field)})
-        & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": F(date_field)}))
-        & _under(paths, prefix)
+def _at_date(paths: Sequence[str], org_field: str, date_field: str) -> Q:
+    """The organization in `org_field` (an id) was under one of `paths` on the date in `date_field`.
+
+    Two conditions on purpose: the plain `IN` over the organizations ever under `paths` lets the database start
+    from those (few) organizations and use the (org, date) index; the `EXISTS` then checks the placement on the
+    date itself."""
+    ever = OrgPeriod.objects.filter(_under(paths, "")).values("org_id")
+    then = OrgPeriod.objects.filter(
+        _under(paths, ""),
+        Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef(date_field)),
+        org_id=OuterRef(org_field),
+        valid_from__lte=OuterRef(date_field),
     )
+    return Q(**{f"{org_field}__in": ever}) & Q(Exists(then))
 
 
 def _confine(qs: QuerySet[Any], user: Any, scope_paths: list[str] | None) -> QuerySet[Any]:
@@ -718,7 +736,7 @@ def _alerts(
     adopted = Minutes.objects.filter(meeting=OuterRef("pk"), adopted_on__lte=as_of)
     pending = _confine(
         Meeting.objects.filter(
-            _at_date(paths, "org__periods__", "date"),
+            _at_date(paths, "org_id", "date"),
             status=Meeting.Status.HELD,
             date__gte=date_from,
             date__lte=end,
@@ -735,7 +753,7 @@ def _alerts(
     # resolution tasks open on as_of past their deadline
     overdue = _confine(
         ResolutionTask.objects.filter(
-            _at_date(paths, "resolution__meeting__org__periods__", "resolution__meeting__date"),
+            _at_date(paths, "resolution__meeting__org_id", "resolution__meeting__date"),
             Q(status=ResolutionTask.Status.OPEN) | Q(closed_on__gt=as_of),
             deadline__lt=as_of,
             resolution__meeting__date__lte=as_of,
@@ -929,7 +947,7 @@ def quality_over_time(
     some cells (a programme's pilots)."""
     paths = sorted(set(org.periods.values_list("path", flat=True)))
     base = MeetingScore.objects.filter(
-        _at_date(paths, "meeting__org__periods__", "meeting__date"), meeting__status=Meeting.Status.HELD
+        _at_date(paths, "meeting__org_id", "meeting__date"), meeting__status=Meeting.Status.HELD
     )
     _scope, scope_paths = _scope_paths(user, org)
     base = _confine(base, user, scope_paths)
