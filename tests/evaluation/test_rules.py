@@ -326,3 +326,21 @@ def test_scored_scheme_checks_the_score(tree):
         None, e, level=level(period, "HTXSNV"), scores={"general": 26, "tasks": 64}
     )  # 90: at the threshold
     assert "EVAL.SCORE" not in codes(ev.check(period).get(e.pk, []))
+
+
+@pytest.mark.parametrize(
+    ("total", "best_allowed"),
+    [(90, "HTXSNV"), (89, "HTTNV"), (70, "HTTNV"), (69, "HTNV"), (50, "HTNV"), (49, "KHTNV")],
+)
+def test_score_thresholds_at_and_just_under(tree, total, best_allowed):
+    """QĐ 366 (2025): 90 / 70 / 50 points; the level allowed by the score is fine, one rank better warns."""
+    order = ["HTXSNV", "HTTNV", "HTNV", "KHTNV"]
+    a = official(tree["C1"], "Nguyễn Văn An")
+    period = open_year(tree["X1"], 2025)
+    e = entry(period, member=a)
+    ev.submit_self_assessment(None, e, scores={"general": min(total, 30), "tasks": total - min(total, 30)})
+    assert "EVAL.SCORE" not in codes(ev.check(period, {e.pk: level(period, best_allowed)}).get(e.pk, []))
+    better = order.index(best_allowed) - 1
+    if better >= 0:
+        findings = ev.check(period, {e.pk: level(period, order[better])})[e.pk]
+        assert [f for f in findings if f.rule.code == "EVAL.SCORE" and f"{total} điểm" in f.message]
