@@ -32,15 +32,14 @@ from coso.core.bulk import CREATED, insert_rows, record_history
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError
 from coso.core.excel import (
-    ExcelError,
     Sheet,
     SheetRow,
     cell_text,
     header_key,
     is_blank,
-    open_table,
     workbook_bytes,
 )
+from coso.core.import_flow import read_plan, read_then_write
 from coso.core.models import RuleSet
 from coso.core.registry import Entry, register_importer
 from coso.core.scope import EVALUATE, Scope, check_path, scope_for
@@ -564,23 +563,7 @@ def read(
     progress: Progress | None = None,
 ) -> ImportPlan:
     """Open an uploaded .xlsx and validate it; an unreadable file is one error."""
-    name = filename or os.path.basename(
-        str(getattr(file, "name", "") or (file if isinstance(file, str) else ""))
-    )
-    try:
-        with open_table(file, expect=COLUMNS) as table:
-            return validate(
-                table.rows(),
-                actor,
-                headers=table.headers,
-                header_line=table.header_line or 1,
-                filename=name,
-                progress=progress,
-            )
-    except ExcelError as exc:
-        plan = ImportPlan(filename=name)
-        plan.add(0, "", "", exc.message)
-        return plan
+    return read_plan(file, actor, COLUMNS, validate, ImportPlan, filename=filename, progress=progress)
 
 
 def import_evaluations(
@@ -595,24 +578,9 @@ def import_evaluations(
 
     `progress(done, total)` counts one step per row read and, when writing, one more per row written (so `total`
     is twice the rows when the file is written; 0 while reading, before the number of rows is known)."""
-    writing = not dry_run
-
-    def on_read(done: int, total: int) -> None:
-        if progress is not None:
-            progress(done, total * 2 if writing else total)
-
-    plan = read(file, actor, filename=filename, progress=on_read if progress is not None else None)
-    if dry_run or plan.errors:
-        if progress is not None and plan.errors:
-            progress(1, 1)
-        return ImportResult(plan, dry_run=dry_run)
-    n = len(plan.rows)
-
-    def on_write(done: int, total: int) -> None:
-        if progress is not None:
-            progress(n + done, n + total)
-
-    return apply(plan, actor, plan.filename, progress=on_write if progress is not None else None)
+    return read_then_write(
+        read, apply, ImportResult, file, actor, dry_run=dry_run, filename=filename, progress=progress
+    )
 
 
 # -------------------------------------------------------------------------------------------- the template

@@ -8,8 +8,6 @@ input kept. Edits carry the version they were shown with."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +19,8 @@ from django.shortcuts import redirect, render
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.excel import Sheet, workbook_bytes
-from coso.core.models import Job, RuleSet
+from coso.core.import_flow import ExcelImportFlow
+from coso.core.models import RuleSet
 from coso.core.scope import EVALUATE, VIEW, get_scoped, restrict, scope_for
 from coso.orgs import queries as oq
 from coso.orgs.models import Organization
@@ -657,30 +656,11 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _import_folder() -> Path:
-    from django.conf import settings
+# The import runs as two background jobs, a check then the write, through the flow the member import uses too
+# (`coso.core.import_flow`). The handlers run in the task worker (`coso db_worker`), not in a request.
 
-    folder = Path(settings.VAR_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-# The import runs as two background jobs (`coso.core.jobs`), as the member import does: a check (every row read
-# and validated, nothing written) and, once the user confirms the preview, the write (validated again, then
-# written all or nothing). The page polls the job's progress. The handlers run in the task worker (`coso
-# db_worker`), not in a request.
-
-IMPORT_CHECK = "evaluation.import.check"
-IMPORT_WRITE = "evaluation.import.write"
-IMPORT_KINDS = (IMPORT_CHECK, IMPORT_WRITE)
 SHOWN_ERRORS = 1000  # errors kept for the page (a file may have one per row)
 SHOWN_PERIODS = 50  # periods linked after a write
-
-
-def _count(n: int) -> str:
-    from coso.core.templatetags.vn import vn_number
-
-    return vn_number(n)
 
 
 def _import_summary(result: Any) -> dict[str, Any]:
@@ -721,105 +701,31 @@ def _refusal(exc: Exception) -> str:
 
 
 def check_import_job(job: Any, progress: Any) -> dict[str, Any]:
-    """Job handler: validate the uploaded file (nothing written); keep the file only if it is ready to write."""
-    from coso.core.jobs import JobFailed
-
-    from .importer import import_evaluations
-
-    path = Path(job.path)
-    message = "Đang kiểm tra từng dòng của tệp…"
-    progress(0, 0, message, force=True)
-    try:
-        result = import_evaluations(
-            path,
-            job.user,
-            dry_run=True,
-            filename=job.params.get("filename", ""),
-            # the number of rows is known only once the whole file is read: until then the total is unknown
-            progress=lambda done, total: progress(done, total if total > done else 0, message),
-        )
-    except (DomainError, NotInScope) as exc:
-        path.unlink(missing_ok=True)
-        raise JobFailed(_refusal(exc)) from exc
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
-    if not result.ok:
-        path.unlink(missing_ok=True)
-    progress(len(result.plan.rows), len(result.plan.rows), "Đã kiểm tra xong.", force=True)
-    return _import_summary(result)
+    """Job handler: validate the uploaded file (nothing written); see `ExcelImportFlow.check`."""
+    return IMPORT.check(job, progress)
 
 
 def write_import_job(job: Any, progress: Any) -> dict[str, Any]:
-    """Job handler: validate the confirmed file again (the data may have changed since) and write it, all or
-    nothing. `import_evaluations` counts the rows twice (read, then written): the second half is the write, which
-    runs in one transaction (see `coso.core.jobs` on how its progress shows on SQLite and PostgreSQL)."""
-    from coso.core.jobs import JobFailed
-
-    from .importer import import_evaluations
-
-    path = Path(job.path)
-    if not path.exists():
-        raise JobFailed("Không còn tệp đã kiểm tra (có thể đã được nhập rồi); hãy chọn lại tệp Excel.")
-    rows = int(job.params.get("rows") or 0)  # counted by the check: the write's steps are known in advance
-
-    def report(done: int, total: int) -> None:
-        steps = 2 * rows if rows else (total if total > done else 0)
-        if rows and done >= rows:
-            progress(done, max(steps, done), "Đã kiểm tra lại xong; đang ghi vào cơ sở dữ liệu…")
-        else:
-            progress(done, steps, "Đang kiểm tra lại tệp trước khi ghi…")
-
-    progress(0, 0, "Đang kiểm tra lại tệp trước khi ghi…", force=True)
-    try:
-        result = import_evaluations(path, job.user, filename=job.params.get("filename", ""), progress=report)
-    except (DomainError, NotInScope) as exc:
-        raise JobFailed(_refusal(exc)) from exc
-    finally:
-        path.unlink(missing_ok=True)
-    if result.ok:
-        progress(
-            result.created,
-            result.created,
-            f"Đã nhập {_count(result.created)} kết quả xếp loại.",
-            force=True,
-        )
-    else:
-        progress(1, 1, "Tệp có lỗi nên chưa ghi gì.", force=True)
-    return _import_summary(result)
+    """Job handler: validate the confirmed file again and write it, all or nothing; see
+    `ExcelImportFlow.write`."""
+    return IMPORT.write(job, progress)
 
 
-def _import_job(request: HttpRequest, pk: int) -> Job:
-    from coso.core import jobs
-
-    return jobs.get_for_user(request.user, pk, IMPORT_KINDS)
-
-
-def _progress_context(job: Job) -> dict[str, Any]:
-    """The bar and its caption: for a write, the first half of the count is the re-check, the second the write."""
-    done, total = int(job.done), int(job.total)
-    caption = ""
-    if job.kind == IMPORT_WRITE and total:
-        half = total // 2
-        if done >= half:
-            written = done - half
-            caption = (
-                f"Đã ghi {_count(written)} / {_count(half)} kết quả"
-                if written
-                else f"Ghi {_count(half)} kết quả trong một lần: nếu có lỗi thì không ghi gì"
-            )
-        else:
-            caption = f"Đã kiểm tra lại {_count(done)} / {_count(half)} dòng"
-    elif done:
-        caption = (
-            f"Đã kiểm tra {_count(done)} / {_count(total)} dòng" if total else f"Đã đọc {_count(done)} dòng"
-        )
-    return {
-        "job": job,
-        "percent": job.percent,
-        "caption": caption,
-        "filename": job.params.get("filename", ""),
-    }
+IMPORT = ExcelImportFlow(
+    namespace="evaluation",
+    importer="coso.evaluation.importer.import_evaluations",
+    check_job=check_import_job,
+    write_job=write_import_job,
+    can_write=_can_evaluate,
+    refused="Bạn không có quyền ghi kết quả đánh giá.",
+    page="Nhập kết quả các năm trước",
+    noun="kết quả",
+    written="Đã nhập {count} kết quả xếp loại.",
+    not_xlsx="Tệp “{name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx.",
+    reading="Đã kiểm tra {done} / {total} dòng",
+    summary=_import_summary,
+    refusal=_refusal,
+)
 
 
 @login_required
@@ -827,36 +733,7 @@ def import_results(request: HttpRequest) -> HttpResponse:
     """Historical results from Excel: upload → a background job checks every row (nothing written) → its page
     shows the progress, then every error or a preview → confirm → a second job checks again and writes, all or
     nothing → its page shows the progress, then the result."""
-    from coso.core import jobs
-
-    if not _can_evaluate(request):
-        raise Http404("Bạn không có quyền ghi kết quả đánh giá.")
-    ctx: dict[str, Any] = {}
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        name = (upload.name or "") if upload is not None else ""
-        if upload is None:
-            ctx["upload_error"] = "Hãy chọn tệp Excel (.xlsx) theo mẫu."
-        elif not name.lower().endswith(".xlsx"):
-            ctx["upload_error"] = (
-                f"Tệp “{name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx."
-            )
-        else:
-            path = _import_folder() / f"evaluation-{request.user.pk}-{uuid.uuid4().hex}.xlsx"
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            job = jobs.start(
-                IMPORT_CHECK,
-                request.user,
-                check_import_job,
-                params={"filename": name},
-                path=str(path),
-                message="Đang chờ kiểm tra…",
-            )
-            return redirect("evaluation:import_job", pk=job.pk)
-    ctx["recent"] = list(jobs.for_user(request.user).filter(kind__in=IMPORT_KINDS)[:5])
-    return render(request, "evaluation/import.html", ctx)
+    return IMPORT.upload_view(request)
 
 
 @login_required
@@ -864,46 +741,11 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """One import job of the user (404 for anybody else's): its progress while it runs, then the errors, the
     preview (and the button that starts the write) or the result. POST `confirm` on a checked file starts the
     write; confirming again shows the same write."""
-    from coso.core import jobs
-
-    job = _import_job(request, pk)
-    if request.method == "POST":
-        if not _can_evaluate(request):
-            raise Http404("Bạn không có quyền ghi kết quả đánh giá.")
-        if not request.POST.get("confirm") or job.kind != IMPORT_CHECK or not job.result.get("ok"):
-            messages.error(request, "Tệp này chưa được kiểm tra xong hoặc còn lỗi; chưa ghi gì.")
-            return redirect("evaluation:import_job", pk=job.pk)
-        already = jobs.for_user(request.user, IMPORT_WRITE).filter(params__source=job.pk).first()
-        if already is not None:
-            return redirect("evaluation:import_job", pk=already.pk)
-        if not Path(job.path).is_file():
-            messages.error(request, "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel.")
-            return redirect("evaluation:import")
-        write = jobs.start(
-            IMPORT_WRITE,
-            request.user,
-            write_import_job,
-            params={"filename": job.params.get("filename", ""), "source": job.pk, "rows": job.result["rows"]},
-            path=job.path,
-            message="Đang chờ ghi…",
-        )
-        return redirect("evaluation:import_job", pk=write.pk)
-    ctx = _progress_context(job)
-    ctx["result"] = job.result
-    if job.kind == IMPORT_CHECK and job.result.get("ok"):
-        ctx["write"] = jobs.for_user(request.user, IMPORT_WRITE).filter(params__source=job.pk).first()
-    return render(request, "evaluation/import.html", ctx)
+    return IMPORT.job_view(request, pk)
 
 
 @login_required
 def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar of a running import job (polled by htmx every second); once the job has ended, the page
     reloads to show its outcome."""
-    from django_htmx.http import HttpResponseClientRefresh
-
-    job = _import_job(request, pk)
-    if job.finished:
-        if getattr(request, "htmx", False):
-            return HttpResponseClientRefresh()
-        return redirect("evaluation:import_job", pk=job.pk)
-    return render(request, "evaluation/_import_progress.html", _progress_context(job))
+    return IMPORT.progress_view(request, pk)

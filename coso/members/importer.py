@@ -34,15 +34,14 @@ from coso.core.bulk import CREATED, insert_rows, record_history
 from coso.core.dates import format_date, parse_date, today
 from coso.core.errors import DomainError
 from coso.core.excel import (
-    ExcelError,
     Sheet,
     SheetRow,
     cell_text,
     header_key,
     is_blank,
-    open_table,
     workbook_bytes,
 )
+from coso.core.import_flow import read_plan, read_then_write
 from coso.core.models import RuleSet
 from coso.core.registry import Entry, register_importer
 from coso.core.rules import as_rule
@@ -943,23 +942,10 @@ def read(
     progress: Progress | None = None,
 ) -> ImportPlan:
     """Open an uploaded .xlsx (path or file-like) and validate it, streaming; an unreadable file is one error."""
-    name = filename or _name_of(file)
     total = _estimate_rows(file) if progress is not None else 0
-    try:
-        with open_table(file, expect=COLUMNS) as table:
-            return validate(
-                table.rows(),
-                actor,
-                headers=table.headers,
-                header_line=table.header_line or 1,
-                filename=name,
-                progress=progress,
-                total=total,
-            )
-    except ExcelError as exc:
-        plan = ImportPlan(filename=name)
-        plan.add(0, "", "", exc.message)
-        return plan
+    return read_plan(
+        file, actor, COLUMNS, validate, ImportPlan, filename=filename, progress=progress, total=total
+    )
 
 
 def import_members(
@@ -975,32 +961,9 @@ def import_members(
 
     `progress(done, total)` counts one step per row read and, when writing, one more per row written (so
     `total` is twice the rows when the file is written); it is called every `BATCH` rows."""
-    writing = not dry_run
-    reading_total = 0
-
-    def on_read(done: int, total: int) -> None:
-        nonlocal reading_total
-        reading_total = total
-        if progress is not None:
-            progress(done, total * 2 if writing else total)
-
-    plan = read(file, actor, filename=filename, progress=on_read if progress is not None else None)
-    if dry_run or plan.errors:
-        if progress is not None and plan.errors:
-            progress(1, 1)
-        return ImportResult(plan, dry_run=dry_run)
-    n = len(plan.rows)
-
-    def on_write(done: int, total: int) -> None:
-        if progress is not None:
-            progress(n + done, n + total)
-
-    return apply(plan, actor, plan.filename, progress=on_write if progress is not None else None)
-
-
-def _name_of(file: Any) -> str:
-    name = getattr(file, "name", None) or (str(file) if isinstance(file, str | os.PathLike) else "")
-    return os.path.basename(str(name)) if name else ""
+    return read_then_write(
+        read, apply, ImportResult, file, actor, dry_run=dry_run, filename=filename, progress=progress
+    )
 
 
 # -------------------------------------------------------------------------------------------- the template

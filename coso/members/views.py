@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from coso.core import history
 from coso.core.dates import active_on, format_date, parse_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.fields import prefix_range
-from coso.core.models import Job
+from coso.core.import_flow import ExcelImportFlow
 from coso.core.rules import rule_in_force
 from coso.core.scope import CHANGE_MEMBERS, get_scoped, restrict, scope_for
 from coso.core.text import fold
@@ -844,19 +843,11 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# The import runs as two background jobs (`coso.core.jobs`): a check (every row read and validated, nothing
-# written) and, once the user confirms the preview, the write (validated again, then written all or nothing).
-# The page polls the job's progress. The handlers below run in the task worker, not in a request.
+# The import runs as two background jobs, a check then the write, through the flow shared with the other
+# imports (`coso.core.import_flow`). The handlers below run in the task worker, not in a request.
 
-IMPORT_CHECK = "members.import.check"
-IMPORT_WRITE = "members.import.write"
-IMPORT_KINDS = (IMPORT_CHECK, IMPORT_WRITE)
 SHOWN_ERRORS = 1000  # errors kept for the page (a file may have one per row)
 SHOWN_CELLS = 200  # cells listed in the preview
-
-
-def _vn_count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 def _import_summary(result: Any) -> dict[str, Any]:
@@ -896,198 +887,49 @@ def _refusal(exc: Exception) -> str:
 
 
 def check_import_job(job: Any, progress: Any) -> dict[str, Any]:
-    """Job handler: validate the uploaded file (nothing written); keep the file only if it is ready to write."""
-    from coso.core.jobs import JobFailed
-
-    from .importer import import_members as run_import
-
-    path = Path(job.path)
-    progress(0, 0, "Đang kiểm tra từng dòng của tệp…", force=True)
-    try:
-        result = run_import(
-            path,
-            job.user,
-            dry_run=True,
-            filename=job.params.get("filename", ""),
-            # the importer reports total = done when it does not know the number of rows: show that as unknown
-            progress=lambda done, total: progress(done, total if total > done else 0),
-        )
-    except (DomainError, NotInScope) as exc:
-        path.unlink(missing_ok=True)
-        raise JobFailed(_refusal(exc)) from exc
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
-    if not result.ok:
-        path.unlink(missing_ok=True)
-    progress(len(result.plan.rows), len(result.plan.rows), "Đã kiểm tra xong.", force=True)
-    return _import_summary(result)
+    """Job handler: validate the uploaded file (nothing written); see `ExcelImportFlow.check`."""
+    return IMPORT.check(job, progress)
 
 
 def write_import_job(job: Any, progress: Any) -> dict[str, Any]:
-    """Job handler: validate the confirmed file again (the data may have changed since) and write it, all or
-    nothing. `import_members` counts the rows twice (read, then written): the second half is the write, which
-    runs in one transaction (see `coso.core.jobs` on how its progress shows on SQLite and PostgreSQL)."""
-    from coso.core.jobs import JobFailed
-
-    from .importer import import_members as run_import
-
-    path = Path(job.path)
-    if not path.exists():
-        raise JobFailed("Không còn tệp đã kiểm tra (có thể đã được nhập rồi); hãy chọn lại tệp Excel.")
-
-    rows = int(job.params.get("rows") or 0)  # counted by the check: the write's steps are known in advance
-
-    def report(done: int, total: int) -> None:
-        steps = 2 * rows if rows else (total if total > done else 0)
-        if rows and done >= rows:
-            progress(done, max(steps, done), "Đã kiểm tra lại xong; đang ghi vào cơ sở dữ liệu…")
-        else:
-            progress(done, steps, "Đang kiểm tra lại tệp trước khi ghi…")
-
-    progress(0, 0, "Đang kiểm tra lại tệp trước khi ghi…", force=True)
-    try:
-        result = run_import(
-            path, job.user, dry_run=False, filename=job.params.get("filename", ""), progress=report
-        )
-    except (DomainError, NotInScope) as exc:
-        raise JobFailed(_refusal(exc)) from exc
-    finally:
-        path.unlink(missing_ok=True)
-    if result.ok:
-        progress(
-            result.created, result.created, f"Đã nhập {_vn_count(result.created)} đảng viên.", force=True
-        )
-    else:
-        progress(1, 1, "Tệp có lỗi nên chưa ghi gì.", force=True)
-    return _import_summary(result)
+    """Job handler: validate the confirmed file again and write it, all or nothing; see
+    `ExcelImportFlow.write`."""
+    return IMPORT.write(job, progress)
 
 
-def _import_folder() -> Path:
-    from django.conf import settings
-
-    folder = Path(settings.VAR_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _import_job(request: HttpRequest, pk: int) -> Job:
-    from coso.core import jobs
-
-    return jobs.get_for_user(request.user, pk, IMPORT_KINDS)
-
-
-def _progress_context(job: Job) -> dict[str, Any]:
-    """The bar and its caption: for a write, the first half of the count is the re-check, the second the write."""
-    done, total = int(job.done), int(job.total)
-    caption = ""
-    if job.kind == IMPORT_WRITE and total:
-        half = total // 2
-        if done >= half:
-            written = done - half
-            caption = (
-                f"Đã ghi {_vn_count(written)} / {_vn_count(half)} đảng viên"
-                if written
-                else f"Ghi {_vn_count(half)} đảng viên trong một lần: nếu có lỗi thì không ghi gì"
-            )
-        else:
-            caption = f"Đã kiểm tra lại {_vn_count(done)} / {_vn_count(half)} dòng"
-    elif done:
-        caption = (
-            f"Đã đọc {_vn_count(done)} / khoảng {_vn_count(total)} dòng"
-            if total
-            else f"Đã đọc {_vn_count(done)} dòng"
-        )
-    return {
-        "job": job,
-        "percent": job.percent,
-        "caption": caption,
-        "filename": job.params.get("filename", ""),
-    }
+IMPORT = ExcelImportFlow(
+    namespace="members",
+    importer="coso.members.importer.import_members",
+    check_job=check_import_job,
+    write_job=write_import_job,
+    can_write=_can_change,
+    refused="Bạn không có quyền thay đổi đảng viên.",
+    page="Nhập đảng viên từ Excel",
+    noun="đảng viên",
+    written="Đã nhập {count} đảng viên.",
+    not_xlsx="Tệp “{name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx rồi chọn lại.",
+    reading="Đã đọc {done} / khoảng {total} dòng",
+    summary=_import_summary,
+    refusal=_refusal,
+)
 
 
 @login_required
 def import_members(request: HttpRequest) -> HttpResponse:
     """Upload → a background job checks every row (nothing written) → its page shows the progress, then the
     errors or a preview → confirm → a second job writes → its page shows the progress, then the result."""
-    import uuid
-
-    from coso.core import jobs
-
-    if not _can_change(request):
-        raise Http404("Bạn không có quyền thay đổi đảng viên.")
-    ctx: dict[str, Any] = {}
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        name = (upload.name or "") if upload is not None else ""
-        if upload is None:
-            ctx["upload_error"] = "Hãy chọn tệp Excel (.xlsx) theo mẫu."
-        elif not name.lower().endswith(".xlsx"):
-            ctx["upload_error"] = (
-                f"Tệp “{name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx rồi chọn lại."
-            )
-        else:
-            path = _import_folder() / f"members-{request.user.pk}-{uuid.uuid4().hex}.xlsx"
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            job = jobs.start(
-                IMPORT_CHECK,
-                request.user,
-                check_import_job,
-                params={"filename": name},
-                path=str(path),
-                message="Đang chờ kiểm tra…",
-            )
-            return redirect("members:import_job", pk=job.pk)
-    ctx["recent"] = list(jobs.for_user(request.user).filter(kind__in=IMPORT_KINDS)[:5])
-    return render(request, "members/import.html", ctx)
+    return IMPORT.upload_view(request)
 
 
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """One import job of the user: its progress while it runs, then the errors, the preview (and the button that
     starts the write) or the result. POST `confirm` on a checked file starts the write."""
-    from coso.core import jobs
-
-    job = _import_job(request, pk)
-    if request.method == "POST":
-        if not _can_change(request):
-            raise Http404("Bạn không có quyền thay đổi đảng viên.")
-        if not request.POST.get("confirm") or job.kind != IMPORT_CHECK or not job.result.get("ok"):
-            messages.error(request, "Tệp này chưa được kiểm tra xong hoặc còn lỗi; chưa ghi gì.")
-            return redirect("members:import_job", pk=job.pk)
-        already = jobs.for_user(request.user, IMPORT_WRITE).filter(params__source=job.pk).first()
-        if already is not None:
-            return redirect("members:import_job", pk=already.pk)
-        if not Path(job.path).exists():
-            messages.error(request, "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel.")
-            return redirect("members:import")
-        write = jobs.start(
-            IMPORT_WRITE,
-            request.user,
-            write_import_job,
-            params={"filename": job.params.get("filename", ""), "source": job.pk, "rows": job.result["rows"]},
-            path=job.path,
-            message="Đang chờ ghi…",
-        )
-        return redirect("members:import_job", pk=write.pk)
-    ctx = _progress_context(job)
-    ctx["result"] = job.result
-    if job.kind == IMPORT_CHECK and job.result.get("ok"):
-        ctx["write"] = jobs.for_user(request.user, IMPORT_WRITE).filter(params__source=job.pk).first()
-    return render(request, "members/import.html", ctx)
+    return IMPORT.job_view(request, pk)
 
 
 @login_required
 def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar of a running job (polled by htmx every second); once the job has ended, the page
     reloads to show its outcome."""
-    from django_htmx.http import HttpResponseClientRefresh
-
-    job = _import_job(request, pk)
-    if job.finished:
-        if getattr(request, "htmx", False):
-            return HttpResponseClientRefresh()
-        return redirect("members:import_job", pk=job.pk)
-    return render(request, "members/_import_progress.html", _progress_context(job))
+    return IMPORT.progress_view(request, pk)

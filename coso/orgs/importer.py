@@ -29,15 +29,14 @@ from simple_history.utils import bulk_create_with_history
 from coso.core.dates import format_date, parse_date
 from coso.core.errors import DomainError
 from coso.core.excel import (
-    ExcelError,
     Sheet,
     SheetRow,
     cell_text,
     header_key,
     is_blank,
-    open_table,
     workbook_bytes,
 )
+from coso.core.import_flow import read_plan
 from coso.core.models import RuleSet
 from coso.core.rules import MissingRule
 from coso.core.scope import CHANGE_ORGS, Scope, scope_for
@@ -1020,20 +1019,7 @@ def _write(plan: ImportPlan, rows: list[ImportRow], actor: Any, filename: str) -
 
 def read(file: str | os.PathLike[str] | IO[bytes], actor: Any, *, filename: str | None = "") -> ImportPlan:
     """Open an uploaded .xlsx (path or file-like) and validate it; an unreadable file is one error (row 0)."""
-    name = filename or _name_of(file)
-    try:
-        with open_table(file, expect=COLUMNS) as table:
-            return validate(
-                table.rows(),
-                actor,
-                headers=table.headers,
-                header_line=table.header_line or 1,
-                filename=name,
-            )
-    except ExcelError as exc:
-        plan = ImportPlan(filename=name)
-        plan.add(0, "", "", exc.message)
-        return plan
+    return read_plan(file, actor, COLUMNS, validate, ImportPlan, filename=filename)
 
 
 def import_orgs(
@@ -1045,11 +1031,6 @@ def import_orgs(
     if dry_run or plan.errors:
         return ImportResult(plan, dry_run=dry_run)
     return apply(plan, actor, plan.filename)
-
-
-def _name_of(file: Any) -> str:
-    name = getattr(file, "name", None) or (str(file) if isinstance(file, str | os.PathLike) else "")
-    return os.path.basename(str(name)) if name else ""
 
 
 # -------------------------------------------------------------------------------------------- the template

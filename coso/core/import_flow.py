@@ -1,0 +1,378 @@
+"""Importing a table from Excel, shared by the apps that import one (members, evaluation results).
+
+An import runs as two background jobs (`coso.core.jobs`): a check (every row read and validated, nothing
+written) and, once the user confirms the preview, the write (validated again, then written all or nothing).
+The pages: upload an .xlsx → the check job's page shows its progress (polled by htmx), then every error or a
+preview → confirm → the write job's page shows its progress, then the result.
+
+What each app brings is an `ExcelImportFlow`: its namespace (URLs, job kinds, page), importer, job handlers,
+permission, summary of a result and wording. Its views stay thin wrappers that call the flow; its job handlers
+(module-level functions, as `coso.core.jobs` runs them by dotted path) call `ExcelImportFlow.check` /
+`ExcelImportFlow.write`. The importers' entry points share `read_plan` and `read_then_write`; the pages share
+the templates core/import_page.html (extended by each app's page) and core/_import_progress.html.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Protocol, TypeVar
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.module_loading import import_string
+
+from .errors import DomainError, NotInScope
+from .excel import ExcelError, open_table
+from .models import Job
+from .templatetags.vn import vn_number
+
+Progress = Callable[[int, int], Any]
+RECENT = 5  # recent jobs listed on the upload page
+URL_NAMES = ("import", "import_template", "import_job", "import_job_progress")  # each app's, in its namespace
+
+
+# ----------------------------------------------------------------------------------- importer entry points
+
+
+class _Plan(Protocol):
+    rows: list[Any]
+    errors: list[Any]
+    filename: str
+
+    def add(self, row: int, column: str, value: Any, message: str) -> None: ...
+
+
+P = TypeVar("P", bound=_Plan)
+R = TypeVar("R")
+
+
+def file_name(file: Any) -> str:
+    """The base name of an uploaded file, a path or a file-like object ("" when it has none)."""
+    name = getattr(file, "name", None) or (str(file) if isinstance(file, str | os.PathLike) else "")
+    return os.path.basename(str(name)) if name else ""
+
+
+def read_plan(
+    file: str | os.PathLike[str] | IO[bytes],
+    actor: Any,
+    columns: list[str],
+    validate: Callable[..., P],
+    plan_type: Callable[..., P],
+    *,
+    filename: str | None = "",
+    **options: Any,
+) -> P:
+    """An importer's `read`: open an uploaded .xlsx (path or file-like) with the table of `columns`, and
+    `validate(rows, actor, headers=, header_line=, filename=, **options)` it; an unreadable file is the plan
+    `plan_type(filename=)` with one error (row 0)."""
+    name = filename or file_name(file)
+    try:
+        with open_table(file, expect=columns) as table:
+            return validate(
+                table.rows(),
+                actor,
+                headers=table.headers,
+                header_line=table.header_line or 1,
+                filename=name,
+                **options,
+            )
+    except ExcelError as exc:
+        plan = plan_type(filename=name)
+        plan.add(0, "", "", exc.message)
+        return plan
+
+
+def read_then_write(
+    read: Callable[..., P],
+    apply: Callable[..., R],
+    result_type: Callable[..., R],
+    file: str | os.PathLike[str] | IO[bytes],
+    actor: Any,
+    *,
+    dry_run: bool,
+    filename: str,
+    progress: Progress | None,
+) -> R:
+    """An importer's entry point: `read(file, actor, filename=, progress=)` the file into a plan and, unless
+    `dry_run` or it has errors, `apply(plan, actor, plan.filename, progress=)` it (all or nothing); otherwise
+    the result is `result_type(plan, dry_run=)`.
+
+    `progress(done, total)` counts one step per row read and, when writing, one more per row written (so
+    `total` is twice the rows when the file is written; 0 while the number of rows is not known); a file with
+    errors ends with (1, 1)."""
+    writing = not dry_run
+
+    def on_read(done: int, total: int) -> None:
+        if progress is not None:
+            progress(done, total * 2 if writing else total)
+
+    plan = read(file, actor, filename=filename, progress=on_read if progress is not None else None)
+    if dry_run or plan.errors:
+        if progress is not None and plan.errors:
+            progress(1, 1)
+        return result_type(plan, dry_run=dry_run)
+    n = len(plan.rows)
+
+    def on_write(done: int, total: int) -> None:
+        if progress is not None:
+            progress(n + done, n + total)
+
+    return apply(plan, actor, plan.filename, progress=on_write if progress is not None else None)
+
+
+# --------------------------------------------------------------------------------------------- the flow
+
+
+def _import_folder() -> Path:
+    from django.conf import settings
+
+    folder = Path(settings.VAR_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExcelImportFlow:
+    """One app's Excel import: what differs between the apps; the methods are the shared pages and jobs.
+
+    `check_job` / `write_job` are the app's module-level job handlers (`coso.core.jobs` runs a handler by its
+    dotted path), which call `check` / `write`; `summary(result)` is what the page shows of a check or a write
+    (small, JSON-able) and `refusal(exc)` the job's message when the importer refuses the file (DomainError or
+    NotInScope). Messages that the apps word differently are fields (`{name}`, `{count}`… filled in).
+
+    By convention the jobs' kinds are `NAMESPACE.import.check` / `NAMESPACE.import.write`, the page is
+    `NAMESPACE/import.html` (it extends core/import_page.html) and an upload is kept as
+    VAR_DIR/imports/NAMESPACE-USER-RANDOM.xlsx until it is written."""
+
+    namespace: str  # the app's label and URL namespace (with the URLs of `URL_NAMES`)
+    importer: str  # dotted path of `import_x(file, user, dry_run=, filename=, progress=) -> ImportResult`
+    check_job: Callable[[Job, Any], dict[str, Any]]
+    write_job: Callable[[Job, Any], dict[str, Any]]
+    can_write: Callable[[HttpRequest], bool]
+    refused: str  # the 404's text for a user who may not write
+    page: str  # the page's name as its menu and title give it (“quay lại trang … để xem kết quả”)
+    noun: str  # what the write counts in the progress caption (“Đã ghi 10 / 20 NOUN”)
+    written: str  # the write job's last message, with {count}
+    not_xlsx: str  # the upload error for a file not named .xlsx, with {name}
+    reading: str  # the check's caption while the total is known, with {done} and {total}
+    summary: Callable[[Any], dict[str, Any]]
+    refusal: Callable[[Exception], str]
+    progress_template: str = "core/_import_progress.html"
+
+    @property
+    def check_kind(self) -> str:
+        return f"{self.namespace}.import.check"
+
+    @property
+    def write_kind(self) -> str:
+        return f"{self.namespace}.import.write"
+
+    @property
+    def template(self) -> str:
+        """The page: upload form, recent jobs, then one job's progress or outcome."""
+        return f"{self.namespace}/import.html"
+
+    @property
+    def kinds(self) -> tuple[str, str]:
+        return (self.check_kind, self.write_kind)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """The app's URL names by their name in the namespace (`{% url flow.urls.import_job job.pk %}`)."""
+        return {name: f"{self.namespace}:{name}" for name in URL_NAMES}
+
+    # ---------------------------------------------------------------------------------------- job handlers
+
+    def check(self, job: Job, progress: Any) -> dict[str, Any]:
+        """Job handler: validate the uploaded file (nothing written); keep the file only if it is ready to
+        write."""
+        from .jobs import JobFailed
+
+        run_import = import_string(self.importer)  # looked up at each run, not when the module is loaded
+        path = Path(job.path)
+        message = "Đang kiểm tra từng dòng của tệp…"
+        progress(0, 0, message, force=True)
+        try:
+            result = run_import(
+                path,
+                job.user,
+                dry_run=True,
+                filename=job.params.get("filename", ""),
+                # the importer reports total = done when it does not know the number of rows: show it as unknown
+                progress=lambda done, total: progress(done, total if total > done else 0, message),
+            )
+        except (DomainError, NotInScope) as exc:
+            path.unlink(missing_ok=True)
+            raise JobFailed(self.refusal(exc)) from exc
+        except Exception:
+            path.unlink(missing_ok=True)
+            raise
+        if not result.ok:
+            path.unlink(missing_ok=True)
+        progress(len(result.plan.rows), len(result.plan.rows), "Đã kiểm tra xong.", force=True)
+        return self.summary(result)
+
+    def write(self, job: Job, progress: Any) -> dict[str, Any]:
+        """Job handler: validate the confirmed file again (the data may have changed since) and write it, all or
+        nothing. The importer counts the rows twice (read, then written): the second half is the write, which
+        runs in one transaction (see `coso.core.jobs` on how its progress shows on SQLite and PostgreSQL)."""
+        from .jobs import JobFailed
+
+        run_import = import_string(self.importer)
+        path = Path(job.path)
+        if not path.exists():
+            raise JobFailed("Không còn tệp đã kiểm tra (có thể đã được nhập rồi); hãy chọn lại tệp Excel.")
+        # the rows counted by the check: the write's steps are known in advance
+        rows = int(job.params.get("rows") or 0)
+
+        def report(done: int, total: int) -> None:
+            steps = 2 * rows if rows else (total if total > done else 0)
+            if rows and done >= rows:
+                progress(done, max(steps, done), "Đã kiểm tra lại xong; đang ghi vào cơ sở dữ liệu…")
+            else:
+                progress(done, steps, "Đang kiểm tra lại tệp trước khi ghi…")
+
+        progress(0, 0, "Đang kiểm tra lại tệp trước khi ghi…", force=True)
+        try:
+            result = run_import(
+                path, job.user, dry_run=False, filename=job.params.get("filename", ""), progress=report
+            )
+        except (DomainError, NotInScope) as exc:
+            raise JobFailed(self.refusal(exc)) from exc
+        finally:
+            path.unlink(missing_ok=True)
+        if result.ok:
+            created = result.created
+            progress(created, created, self.written.format(count=vn_number(created)), force=True)
+        else:
+            progress(1, 1, "Tệp có lỗi nên chưa ghi gì.", force=True)
+        return self.summary(result)
+
+    # ------------------------------------------------------------------------------------------------ pages
+
+    def _job(self, request: HttpRequest, pk: int) -> Job:
+        from . import jobs
+
+        return jobs.get_for_user(request.user, pk, self.kinds)
+
+    def save_upload(self, request: HttpRequest, upload: Any) -> Path:
+        """Keep the uploaded file under VAR_DIR/imports (one name per upload) for the jobs to read."""
+        path = _import_folder() / f"{self.namespace}-{request.user.pk}-{uuid.uuid4().hex}.xlsx"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        return path
+
+    def progress_context(self, job: Job) -> dict[str, Any]:
+        """The bar and its caption: for a write, the first half of the count is the re-check, the second the
+        write."""
+        done, total = int(job.done), int(job.total)
+        caption = ""
+        if job.kind == self.write_kind and total:
+            half = total // 2
+            if done >= half:
+                written = done - half
+                caption = (
+                    f"Đã ghi {vn_number(written)} / {vn_number(half)} {self.noun}"
+                    if written
+                    else f"Ghi {vn_number(half)} {self.noun} trong một lần: nếu có lỗi thì không ghi gì"
+                )
+            else:
+                caption = f"Đã kiểm tra lại {vn_number(done)} / {vn_number(half)} dòng"
+        elif done:
+            caption = (
+                self.reading.format(done=vn_number(done), total=vn_number(total))
+                if total
+                else f"Đã đọc {vn_number(done)} dòng"
+            )
+        return {
+            "flow": self,
+            "job": job,
+            "writing": job.kind == self.write_kind,
+            "percent": job.percent,
+            "caption": caption,
+            "filename": job.params.get("filename", ""),
+        }
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """The upload page: POST a file → the check job starts and its page opens; else the form and the
+        user's recent imports."""
+        from . import jobs
+
+        if not self.can_write(request):
+            raise Http404(self.refused)
+        ctx: dict[str, Any] = {"flow": self}
+        if request.method == "POST":
+            upload = request.FILES.get("file")
+            name = (upload.name or "") if upload is not None else ""
+            if upload is None:
+                ctx["upload_error"] = "Hãy chọn tệp Excel (.xlsx) theo mẫu."
+            elif not name.lower().endswith(".xlsx"):
+                ctx["upload_error"] = self.not_xlsx.format(name=name)
+            else:
+                job = jobs.start(
+                    self.check_kind,
+                    request.user,
+                    self.check_job,
+                    params={"filename": name},
+                    path=str(self.save_upload(request, upload)),
+                    message="Đang chờ kiểm tra…",
+                )
+                return redirect(self.urls["import_job"], pk=job.pk)
+        ctx["recent"] = list(jobs.for_user(request.user).filter(kind__in=self.kinds)[:RECENT])
+        return render(request, self.template, ctx)
+
+    def job_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """One import job of the user (404 for anybody else's): its progress while it runs, then the errors, the
+        preview (and the button that starts the write) or the result. POST `confirm` on a checked file starts
+        the write; confirming again shows the same write."""
+        from . import jobs
+
+        job = self._job(request, pk)
+        if request.method == "POST":
+            if not self.can_write(request):
+                raise Http404(self.refused)
+            if not request.POST.get("confirm") or job.kind != self.check_kind or not job.result.get("ok"):
+                messages.error(request, "Tệp này chưa được kiểm tra xong hoặc còn lỗi; chưa ghi gì.")
+                return redirect(self.urls["import_job"], pk=job.pk)
+            already = jobs.for_user(request.user, self.write_kind).filter(params__source=job.pk).first()
+            if already is not None:
+                return redirect(self.urls["import_job"], pk=already.pk)
+            if not Path(job.path).is_file():
+                messages.error(request, "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel.")
+                return redirect(self.urls["import"])
+            write = jobs.start(
+                self.write_kind,
+                request.user,
+                self.write_job,
+                params={
+                    "filename": job.params.get("filename", ""),
+                    "source": job.pk,
+                    "rows": job.result["rows"],
+                },
+                path=job.path,
+                message="Đang chờ ghi…",
+            )
+            return redirect(self.urls["import_job"], pk=write.pk)
+        ctx = self.progress_context(job)
+        ctx["result"] = job.result
+        if job.kind == self.check_kind and job.result.get("ok"):
+            ctx["write"] = jobs.for_user(request.user, self.write_kind).filter(params__source=job.pk).first()
+        return render(request, self.template, ctx)
+
+    def progress_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The progress bar of a running job (polled by htmx every second); once the job has ended, the page
+        reloads to show its outcome."""
+        from django_htmx.http import HttpResponseClientRefresh
+
+        job = self._job(request, pk)
+        if job.finished:
+            if getattr(request, "htmx", False):
+                return HttpResponseClientRefresh()
+            return redirect(self.urls["import_job"], pk=job.pk)
+        return render(request, self.progress_template, self.progress_context(job))
