@@ -812,7 +812,8 @@ def import_case(admin: Any, province: Any, as_of: dt.date, rows: int, repeat: in
         "text": (
             f"{round(rows / app_s):,} dòng/s, bằng {rate:.2f} tốc độ {bound} ({round(rows / raw_s):,} dòng/s); "
             f"chỉ tiêu ≥ {IMPORT_TARGET}: {'ĐẠT' if rate >= IMPORT_TARGET else 'KHÔNG ĐẠT'}; "
-            f"bộ nhớ tối đa {rss_after:.0f} MB"
+            f"bộ nhớ tối đa của tiến trình đo {rss_after:.0f} MB (tăng {rss_after - rss_before:.0f} MB khi nhập; "
+            "nếu vừa sinh dữ liệu thì đỉnh là của bước sinh)"
         ).replace(",", "."),
     }
 
