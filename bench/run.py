@@ -85,6 +85,7 @@ class Case:
     raw_params: list[Any]
     nation: bool = False
     result: dict[str, Any] = field(default_factory=dict)
+    full: Callable[[], Any] | None = None  # the whole report, timed beside the case (meetings g1, g2)
 
 
 def _runs(case: Case, repeat: int) -> tuple[list[float], list[float], Any, Any]:

@@ -146,6 +146,7 @@ class Meeting(models.Model):
         verbose_name_plural = "cuộc sinh hoạt"
         ordering = ["-date", "-id"]
         indexes = [
+            # on PostgreSQL it also carries the columns the compliance figures read (migration 0003)
             models.Index(fields=["org", "date"], name="meeting_org_date"),
             models.Index(fields=["date"], name="meeting_date"),
         ]

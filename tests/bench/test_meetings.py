@@ -55,10 +55,14 @@ def test_app_and_raw_sql_agree(world, capsys):
         assert 0 < got["regular_held"] < got["regular_expected"]
         assert 0 < got["thematic_quarters_met"] < got["thematic_quarters_expected"]
         assert 0.8 < got["attendance_rate"] < 1
-    g2 = cases[1].app()
+    # the timed case is the figures; the whole report (with alerts) is timed beside it for g1 and g2
+    assert cases[2].full is None and not cases[1].app().alerts.absent_members
+    g2 = cases[1].full()
+    assert bm.contract_of(g2) == bm.contract_of(cases[1].app())
     assert g2.alerts.absent_members  # attendance rows in the province: the 3-month alert shows
     result = bm.run(admin, province, root, as_of, info, 1, False)
     assert [r["key"] for r in result["cases"]] == ["g1", "g2", "g3"]
+    assert [r["with_alerts_ms"] is not None for r in result["cases"]] == [True, True, False]
     assert result["page"].get("skipped") or result["page"]["bytes"] > 1000
     out = capsys.readouterr().out
     assert "(g1)" in out and "(g3)" in out and "chỉ cho" in out
