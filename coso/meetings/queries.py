@@ -320,6 +320,17 @@ def _tables() -> dict[str, str]:
     }
 
 
+def _scope_sql(scope_paths: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The condition confining organization `o` to the user's granted subtrees (none when the scope covers the
+    root)."""
+    if scope_paths is None:
+        return "", []
+    if not scope_paths:
+        return " AND 1 = 0", []
+    sql = " AND (" + " OR ".join(["(o.current_path >= %s AND o.current_path < %s)"] * len(scope_paths)) + ")"
+    return sql, [x for sp in scope_paths for x in (sp, sp + "\uffff")]
+
+
 def _units_cte(
     buckets: Sequence[_Bucket],
     paths: Sequence[str],
@@ -341,16 +352,7 @@ def _units_cte(
         for m in b.months:
             mb_rows.append(f"({d}, {d})")
             params += [_p(m), _p(b.first)]
-    scope_sql = ""
-    if scope_paths is not None:
-        if scope_paths:
-            scope_sql = (
-                " AND ("
-                + " OR ".join(["(o.current_path >= %s AND o.current_path < %s)"] * len(scope_paths))
-                + ")"
-            )
-        else:
-            scope_sql = " AND 1 = 0"
+    scope_sql, scope_params = _scope_sql(scope_paths)
     # the child of the root: the first segment below the root's path (paths differ in length when the root
     # moved, hence one CASE arm per path)
     child_sql = (
@@ -373,9 +375,7 @@ def _units_cte(
         f"AND o.established_on <= b.b_first AND (o.dissolved_on IS NULL OR o.dissolved_on > b.b_last)"
         f"{scope_sql})"
     )
-    params += path_params + path_params
-    for sp in scope_paths or []:
-        params += [sp, sp + "\uffff"]
+    params += path_params + path_params + scope_params
     count_in, count_params = _in(count_kinds)
     member_in, member_params = _in(MEMBER_KINDS)
     a_sql = (
@@ -733,22 +733,9 @@ def _alerts(
         )
 
     # held meetings whose minutes were not adopted by as_of
-    adopted = Minutes.objects.filter(meeting=OuterRef("pk"), adopted_on__lte=as_of)
-    pending = _confine(
-        Meeting.objects.filter(
-            _at_date(paths, "org_id", "date"),
-            status=Meeting.Status.HELD,
-            date__gte=date_from,
-            date__lte=end,
-        ).exclude(Exists(adopted)),
-        user,
-        scope_paths,
+    alerts.minutes_not_adopted_total, alerts.minutes_not_adopted = _minutes_not_adopted(
+        paths, date_from, end, as_of, scope_paths
     )
-    alerts.minutes_not_adopted_total = pending.count()
-    for m in pending.order_by("date", "id")[:ALERT_LIMIT].values("id", "org__code", "date", "kind"):
-        alerts.minutes_not_adopted.append(
-            {"meeting": m["id"], "org": m["org__code"], "date": m["date"].isoformat(), "kind": m["kind"]}
-        )
 
     # resolution tasks open on as_of past their deadline
     overdue = _confine(
@@ -778,6 +765,34 @@ def _alerts(
 
     alerts.absent_members, alerts.unpaid_dues_members = _member_alerts(org, as_of, rs, scope_paths)
     return alerts
+
+
+def _minutes_not_adopted(
+    paths: Sequence[str], date_from: dt.date, end: dt.date, as_of: dt.date, scope_paths: Sequence[str] | None
+) -> tuple[int, list[dict[str, Any]]]:
+    """Held meetings in [date_from, end] of organizations under `paths` on the meeting date, whose minutes were
+    not adopted by as_of: (their number, the first ALERT_LIMIT by date). One statement driven from the
+    placements under the root (an index range), then each organization's meetings by the (org, date) index."""
+    t = _tables()
+    d = _date_ph()
+    under = " OR ".join(["(p.path >= %s AND p.path < %s)"] * len(paths))
+    scope_sql, scope_params = _scope_sql(scope_paths)
+    sql = (
+        f"SELECT m.id, o.code, m.date, m.kind, COUNT(*) OVER () FROM {t['period']} p "
+        f"JOIN {t['meeting']} m ON m.org_id = p.org_id AND m.date >= p.valid_from "
+        f"AND (p.valid_to IS NULL OR m.date < p.valid_to) "
+        f"JOIN {t['org']} o ON o.id = m.org_id "
+        f"WHERE ({under}) AND m.status = %s AND m.date >= {d} AND m.date <= {d}{scope_sql} "
+        f"AND NOT EXISTS (SELECT 1 FROM {Minutes._meta.db_table} mi WHERE mi.meeting_id = m.id "
+        f"AND mi.adopted_on <= {d}) ORDER BY m.date, m.id LIMIT {ALERT_LIMIT}"
+    )
+    params = [x for path in paths for x in (path, path + "\uffff")]
+    params += [Meeting.Status.HELD, _p(date_from), _p(end), *scope_params, _p(as_of)]
+    rows = _fetch(sql, params)
+    total = int(rows[0][4]) if rows else 0
+    return total, [
+        {"meeting": i, "org": code, "date": str(on), "kind": kind} for i, code, on, kind, _n in rows
+    ]
 
 
 def _member_alerts(
