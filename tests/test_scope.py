@@ -269,6 +269,7 @@ COVERED: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]] | None]
     "meetings:rhythm": (OBJECT, cell_code),
     "meetings:plan": (OBJECT, cell_code),
     "meetings:compliance": (OBJECT, code),
+    "meetings:compliance_alerts": (OBJECT, code),
     "meetings:quality": (OBJECT, code),
     "meetings:assignments": (OBJECT, code),
     "meetings:criteria": (OBJECT, code),

@@ -453,6 +453,9 @@ class Alerts:
     overdue_tasks_total: int = 0
     absent_members: list[dict[str, Any]] = field(default_factory=list)
     unpaid_dues_members: list[dict[str, Any]] = field(default_factory=list)
+    # the rules they were found under (for the page; the JSON carries them in the report's `thresholds`)
+    max_days_without_meeting: int | None = None
+    member_rule_source: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -543,6 +546,12 @@ def _names(org_ids: Iterable[int], on: dt.date) -> dict[int, tuple[str, str]]:
     return names
 
 
+def check_period(date_from: dt.date, date_to: dt.date) -> None:
+    """A report period runs forwards."""
+    if date_from > date_to:
+        raise DomainError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", field="date_from")
+
+
 def compliance(
     user: Any,
     org: Organization,
@@ -556,8 +565,7 @@ def compliance(
     contract numbers, a row per child of `org` (the root itself when it is a cell), the yearly bar and, unless
     `alerts` is False, the alert lists. The attribution rule is in the module docstring."""
     as_of = as_of or today()
-    if date_from > date_to:
-        raise DomainError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.", field="date_from")
+    check_period(date_from, date_to)
     end = min(date_to, as_of)
     rs = _Rules()
     period = org.periods.filter(active_on(end)).first() or org.periods.order_by("-valid_from", "-id").first()
@@ -650,6 +658,16 @@ def compliance(
     return result
 
 
+def compliance_alerts(
+    user: Any, org: Organization, date_from: dt.date, date_to: dt.date, as_of: dt.date | None = None
+) -> Alerts:
+    """The alert lists of `compliance` alone (the page shows the figures first and loads these beside them)."""
+    as_of = as_of or today()
+    check_period(date_from, date_to)
+    _scope, scope_paths = _scope_paths(user, org)
+    return _alerts(user, org, date_from, min(date_to, as_of), as_of, _Rules(), scope_paths)
+
+
 # ------------------------------------------------------------------------------------------------- alerts
 
 
@@ -700,11 +718,13 @@ def _alerts(
     rs: _Rules,
     scope_paths: list[str] | None,
 ) -> Alerts:
-    alerts = Alerts()
     paths = sorted(set(org.periods.values_list("path", flat=True)))
 
     # cells without a regular meeting for more than N days
     days = rs.param(rules.REGULAR, as_of, "max_days_without_meeting")
+    alerts = Alerts(
+        max_days_without_meeting=days, member_rule_source=rs.get(rules.MEMBER_ALERTS, as_of).source
+    )
     cutoff = as_of - dt.timedelta(days=days)
     last_held = (
         Meeting.objects.filter(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("org/<str:code>/rhythm/", views.rhythm, name="rhythm"),
     path("org/<str:code>/plan/", views.plan, name="plan"),
     path("org/<str:code>/compliance/", views.compliance, name="compliance"),
+    path("org/<str:code>/compliance/alerts/", views.compliance_alerts, name="compliance_alerts"),
     path("org/<str:code>/quality/", views.quality, name="quality"),
     path("org/<str:code>/assignments/", views.assignments, name="assignments"),
     path("org/<str:code>/criteria/", views.criteria, name="criteria"),

@@ -1209,18 +1209,11 @@ def _alerts_shown(alerts: queries.Alerts) -> dict[str, Any]:
 def compliance(request: HttpRequest, code: str) -> HttpResponse:
     """Compliance of a subtree over a period as of a date, a row per child (each links to the same page for it),
     charts, alerts to the cells, Excel."""
-    org = oq.get_org(request.user, code)
-    as_of = _as_of(request)
-    errors: dict[str, str] = {}
-    frm = _get_date(request, "from", dt.date(as_of.year, 1, 1), errors)
-    to = _get_date(request, "to", dt.date(as_of.year, 12, 31), errors)
-    try:
-        report = queries.compliance(request.user, org, frm, to, as_of)
-    except DomainError as exc:
-        errors["from"] = _error_text(exc)
-        frm, to = dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31)
-        report = queries.compliance(request.user, org, frm, to, as_of)
-    if request.GET.get("format") == "xlsx":
+    org, as_of, frm, to, errors = _compliance_args(request, code)
+    xlsx = request.GET.get("format") == "xlsx"
+    # the page shows the figures at once and loads the alerts beside them (compliance_alerts); Excel has both
+    report = queries.compliance(request.user, org, frm, to, as_of, alerts=xlsx)
+    if xlsx:
         response = HttpResponse(_compliance_xlsx(report), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = (
             f'attachment; filename="sinh-hoat-chi-bo-{org.code}-{as_of:%Y%m%d}.xlsx"'
@@ -1260,9 +1253,34 @@ def compliance(request: HttpRequest, code: str) -> HttpResponse:
             ],
             "is_cell": bool(period and period.kind.is_cell),
             "thresholds": report.thresholds,
-            "alerts": _alerts_shown(report.alerts),
         },
     )
+
+
+def _compliance_args(
+    request: HttpRequest, code: str
+) -> tuple[Any, dt.date, dt.date, dt.date, dict[str, str]]:
+    """The organization (in scope), as-of date and period of a compliance request; a wrong period is said in
+    `errors` and the current year shown instead."""
+    org = oq.get_org(request.user, code)
+    as_of = _as_of(request)
+    errors: dict[str, str] = {}
+    frm = _get_date(request, "from", dt.date(as_of.year, 1, 1), errors)
+    to = _get_date(request, "to", dt.date(as_of.year, 12, 31), errors)
+    try:
+        queries.check_period(frm, to)
+    except DomainError as exc:
+        errors["from"] = _error_text(exc)
+        frm, to = dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31)
+    return org, as_of, frm, to, errors
+
+
+@login_required
+def compliance_alerts(request: HttpRequest, code: str) -> HttpResponse:
+    """The alerts panel of the compliance page (loaded by the page once its figures are shown)."""
+    org, as_of, frm, to, _errors = _compliance_args(request, code)
+    alerts = queries.compliance_alerts(request.user, org, frm, to, as_of)
+    return render(request, "meetings/_compliance_alerts.html", {"alerts": _alerts_shown(alerts), "a": alerts})
 
 
 # -------------------------------------------------------------------------------------------------- quality

@@ -141,6 +141,10 @@ def test_plan_roll_call_minutes_then_compliance(tree, live_server, logged_in, sh
     expect(page.locator("#c-regular-held")).to_have_text("1")
     expect(page.locator("#c-regular-expected")).to_have_text("3")
     expect(page.locator("#c-rate")).to_have_text("66,7%")
+    # the alerts panel loads beside the figures: the adopted minutes are not among the pending ones
+    expect(page.locator("#compliance-alerts")).to_contain_text("Chi bộ không sinh hoạt quá")
+    expect(page.locator("#compliance-alerts [role=status]")).to_have_count(0)
+    expect(page.locator("#compliance-alerts")).to_contain_text("Biên bản chưa thông qua 0")
     shot(page, "tinh-hinh-1280")
     page.get_by_role("link", name="Chi bộ thôn Đông").click()
     expect(page.get_by_role("heading", name="Tình hình sinh hoạt chi bộ")).to_be_visible()
