@@ -281,6 +281,7 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["meeting", "member"], name="attendance_meeting_member_unique"),
         ]
         indexes = [
+            # on PostgreSQL it also carries role, exempt, suspended and away (migration 0004)
             models.Index(
                 fields=["member", "meeting"],
                 name="attendance_unexcused",

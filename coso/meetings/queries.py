@@ -797,14 +797,17 @@ def _minutes_not_adopted(
     d = _date_ph()
     under = " OR ".join(["(p.path >= %s AND p.path < %s)"] * len(paths))
     scope_sql, scope_params = _scope_sql(scope_paths)
+    # `pend` is read twice (the count, the first rows), so it is computed once and whole: a LIMIT on the
+    # statement cannot tempt the planner into walking every meeting of the country in date order
     sql = (
-        f"SELECT m.id, o.code, m.date, m.kind, COUNT(*) OVER () FROM {t['period']} p "
+        f"WITH pend AS (SELECT m.id AS id, o.code AS code, m.date AS date, m.kind AS kind FROM {t['period']} p "
         f"JOIN {t['meeting']} m ON m.org_id = p.org_id AND m.date >= p.valid_from "
         f"AND (p.valid_to IS NULL OR m.date < p.valid_to) "
         f"JOIN {t['org']} o ON o.id = m.org_id "
         f"WHERE ({under}) AND m.status = %s AND m.date >= {d} AND m.date <= {d}{scope_sql} "
         f"AND NOT EXISTS (SELECT 1 FROM {Minutes._meta.db_table} mi WHERE mi.meeting_id = m.id "
-        f"AND mi.adopted_on <= {d}) ORDER BY m.date, m.id LIMIT {ALERT_LIMIT}"
+        f"AND mi.adopted_on <= {d})) "
+        f"SELECT id, code, date, kind, (SELECT COUNT(*) FROM pend) FROM pend ORDER BY date, id LIMIT {ALERT_LIMIT}"
     )
     params = [x for path in paths for x in (path, path + "\uffff")]
     params += [Meeting.Status.HELD, _p(date_from), _p(end), *scope_params, _p(as_of)]
