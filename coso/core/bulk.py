@@ -123,3 +123,11 @@ def insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> list[i
             ],
         )
         return ids
+
+
+def analyze() -> None:
+    """Planner statistics after a bulk load (the demo data): until PostgreSQL's autovacuum gathers them, it plans
+    joins over thousands of fresh rows as if the tables were empty (minutes instead of milliseconds); SQLite never
+    gathers them by itself. Allowed inside a transaction (a test's)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

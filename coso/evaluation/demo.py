@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from coso.core.bulk import analyze
 from coso.core.dates import active_on
 from coso.members.models import ACTIVE_STATUSES, Membership, MemberStatus
 from coso.orgs.models import Organization, OrgPeriod
@@ -191,6 +192,7 @@ def load(log: Callable[[str], None] = print) -> bool:
     demo = EvaluationDemo(log)
     with transaction.atomic():
         demo.history()
+        analyze()
         demo.open_year()
     log(f"Xong: {Evaluation.objects.count()} kết quả đánh giá.")
     return True

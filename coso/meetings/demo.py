@@ -29,6 +29,7 @@ from typing import Any
 
 from django.db import transaction
 
+from coso.core.bulk import analyze
 from coso.core.dates import active_on, today
 from coso.core.fields import prefix_range
 from coso.members.models import Member, Membership
@@ -385,5 +386,6 @@ def load(log: Callable[[str], None] = print, *, limit: int | None = None) -> boo
         return False
     log("Đang nạp sinh hoạt chi bộ mẫu ...")
     MeetingDemo(log, limit=limit).build()
+    analyze()
     log(f"Xong: {Meeting.objects.count()} cuộc sinh hoạt.")
     return True

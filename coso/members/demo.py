@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from coso.core.bulk import analyze
 from coso.core.dates import active_on, today
 from coso.orgs.models import Organization, OrgPeriod, Restructuring
 
@@ -302,5 +303,6 @@ def load(log: Callable[[str], None] = print) -> bool:
         return False
     log("Đang nạp đảng viên mẫu ...")
     MemberDemo(log).build()
+    analyze()
     log(f"Xong: {Member.objects.count()} đảng viên.")
     return True
