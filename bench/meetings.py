@@ -475,9 +475,16 @@ def meeting_cases(case_cls: Any, admin: Any, province: Any, root: Any, as_of: dt
                 cursor.execute(qsql, qparams)
                 return months, cursor.fetchall()
 
-        made = case_cls(key, title, app, raw, msql + ";\n" + qsql, mparams + qparams, nation=org == root)
-        made.full = full if alerts else None
-        return made
+        return case_cls(
+            key,
+            title,
+            app,
+            raw,
+            msql + ";\n" + qsql,
+            mparams + qparams,
+            nation=org == root,
+            full=full if alerts else None,
+        )
 
     name = queries._names([commune.pk, province.pk], to)
     return [
