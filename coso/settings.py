@@ -88,6 +88,16 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Coso's statements are interactive reports. PostgreSQL's JIT compiles a province's compliance report for
+    # ~0.2 s and wins nothing back on it, and with the default work_mem (4 MB) its grouping spills to disk (~0.4
+    # s): `make bench`, case g2. So Coso's sessions run with JIT off and 64 MB per sort or hash, unless
+    # COSO_PG_OPTIONS says otherwise (libpq `options`, e.g. "-c jit=off -c work_mem=16MB" on a small server
+    # with many connections).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", os.environ.get("COSO_PG_OPTIONS", "-c jit=off -c work_mem=64MB")
+    )
 
 # Background work (imports, exports, big reports): Django's task framework through the `django-tasks` backport,
 # tasks stored in the database and run by `coso db_worker` (started by `make run`). COSO_TASKS_BACKEND may name

@@ -251,15 +251,36 @@ def _quarters(date_from: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]
 
 
 class _Rules:
-    """The dated thresholds, read once per report (one query per code)."""
+    """The dated thresholds, read once per report: every version of the meeting rules in one query."""
+
+    CODES = (rules.REGULAR, rules.THEMATIC, rules.MEMBER_ALERTS)
 
     def __init__(self) -> None:
-        self._sets: dict[str, list[RuleSet]] = {}
+        self._sets: dict[str, list[RuleSet]] | None = None
 
     def get(self, code: str, on: dt.date) -> RuleSet:
-        if code not in self._sets:
-            self._sets[code] = list(RuleSet.objects.filter(code=code).order_by("-effective_from"))
-        for r in self._sets[code]:
+        if self._sets is None:
+            self._sets = {c: [] for c in self.CODES}
+            # raw SQL: the report is a few statements, where the ORM's own cost per query shows (~2 ms)
+            params_field = RuleSet._meta.get_field("params")
+            for pk, rule_code, title, source, effective_from, effective_to, params in _fetch(
+                "SELECT id, code, title, source, effective_from, effective_to, params FROM "
+                f"{RuleSet._meta.db_table} WHERE code IN ({', '.join(['%s'] * len(self.CODES))}) "
+                "ORDER BY effective_from DESC",
+                list(self.CODES),
+            ):
+                self._sets[rule_code].append(
+                    RuleSet(
+                        id=pk,
+                        code=rule_code,
+                        title=title,
+                        source=source,
+                        effective_from=_as_date(effective_from),
+                        effective_to=_as_date(effective_to),
+                        params=params_field.from_db_value(params, None, connection),  # type: ignore[attr-defined,arg-type]
+                    )
+                )
+        for r in self._sets.get(code, []):
             if r.effective_from <= on and (r.effective_to is None or on < r.effective_to):
                 return r
         return rule_in_force(code, on)  # raises MissingRule with its message
@@ -331,43 +352,61 @@ def _scope_sql(scope_paths: Sequence[str] | None) -> tuple[str, list[str]]:
     return sql, [x for sp in scope_paths for x in (sp, sp + "\uffff")]
 
 
-def _units_cte(
-    buckets: Sequence[_Bucket],
+def _figures_sql(
+    months: Sequence[_Bucket],
+    quarters: Sequence[_Bucket],
     paths: Sequence[str],
-    count_kinds: Sequence[str],
     scope_paths: Sequence[str] | None,
 ) -> tuple[str, list[Any]]:
-    """The WITH clause: `b` (buckets), `mb` (month → bucket), `u` (expected units under any of the root's
-    `paths`, each with `child`: the path prefix of the root's child holding it, or the root's own path when the
-    root is a cell), `a` (held meetings per organization and bucket, for the organizations of `u`)."""
+    """The one statement of the figures: per (child, cell, year) `c`, then the rows per child, the distinct cells
+    and the cells under the yearly bar (over all children: a cell moved within the subtree during the year is
+    judged on its 12 months).
+
+    `b` holds the month buckets; a month closing a quarter bucket also carries the quarter (`q_first`,
+    `q_need`): a (cell, quarter) unit is the (cell, month) unit of its last month whose cell existed from the
+    quarter's first day, so the placements `u` are computed once for both, each with `child` (the path prefix of
+    the root's child holding the cell, the root's own path when the root is a cell) and `qx` (1 when the row is
+    also a quarter unit). `um` joins each unit to its held meetings (index probes on (org, date), as the raw SQL
+    of the benchmark does) from `m_from`: the month's first day, or the quarter's for a quarter unit, so the same
+    probe counts the month's figures and the quarter's thematic meetings (`th`)."""
     t = _tables()
     d = _date_ph()
     params: list[Any] = []
+    closing = {q.months[-1]: q for q in quarters}
     b_rows = []
-    for b in buckets:
-        b_rows.append(f"({d}, {d}, %s, %s, %s)")
-        params += [_p(b.first), _p(b.last), b.need, b.year, b.bar]
-    mb_rows = []
-    for b in buckets:
-        for m in b.months:
-            mb_rows.append(f"({d}, {d})")
-            params += [_p(m), _p(b.first)]
+    for b in months:
+        q = closing.get(b.first)
+        b_rows.append(f"({d}, {d}, %s, %s, %s, {d}, %s)")
+        params += [
+            _p(b.first),
+            _p(b.last),
+            b.need,
+            b.year,
+            b.bar,
+            _p(q.first) if q else None,
+            q.need if q else 0,
+        ]
     scope_sql, scope_params = _scope_sql(scope_paths)
     # the child of the root: the first segment below the root's path (paths differ in length when the root
     # moved, hence one CASE arm per path)
+    # (as an integer: the organization id the segment spells, cheaper to sort and group by than the text)
     child_sql = (
         "CASE "
         + " ".join(
-            f"WHEN p.path >= %s AND p.path < %s THEN substr(p.path, 1, {len(path) + SEGMENT})"
+            f"WHEN p.path = %s THEN {int(path[-SEGMENT:-1])} WHEN p.path >= %s AND p.path < %s "
+            f"THEN CAST(substr(p.path, {len(path) + 1}, {SEGMENT - 1}) AS INTEGER)"
             for path in paths
         )
         + " END"
     )
+    child_params = [x for path in paths for x in (path, path, path + "\uffff")]
     under_sql = " OR ".join(["(p.path >= %s AND p.path < %s)"] * len(paths))
     path_params = [x for path in paths for x in (path, path + "\uffff")]
+    quarter = "b.q_first IS NOT NULL AND o.established_on <= b.q_first"
     u_sql = (
-        f"u AS (SELECT p.org_id AS org_id, {child_sql} AS child, b.b_first AS b_first, b.need AS need, "
-        f"b.yr AS yr, b.bar AS bar FROM b "
+        f"u AS (SELECT p.org_id AS org_id, {child_sql} AS child, b.b_first AS b_first, b.b_last AS b_last, "
+        f"b.need AS need, b.yr AS yr, b.bar AS bar, CASE WHEN {quarter} THEN 1 ELSE 0 END AS qx, "
+        f"CASE WHEN {quarter} THEN b.q_first ELSE b.b_first END AS m_from, b.q_need AS q_need FROM b "
         f"JOIN {t['period']} p ON p.valid_from <= b.b_last AND (p.valid_to IS NULL OR p.valid_to > b.b_last) "
         f"JOIN {t['kind']} k ON k.id = p.kind_id "
         f"JOIN {t['org']} o ON o.id = p.org_id "
@@ -375,34 +414,38 @@ def _units_cte(
         f"AND o.established_on <= b.b_first AND (o.dissolved_on IS NULL OR o.dissolved_on > b.b_last)"
         f"{scope_sql})"
     )
-    params += path_params + path_params + scope_params
-    count_in, count_params = _in(count_kinds)
+    params += child_params + path_params + scope_params
+    regular_in, regular_params = _in(REGULAR_KINDS)
     member_in, member_params = _in(MEMBER_KINDS)
-    a_sql = (
-        f"a AS (SELECT m.org_id AS org_id, mb.b_first AS b_first, "
-        f"SUM(CASE WHEN m.kind IN {count_in} THEN 1 ELSE 0 END) AS n, "
-        f"SUM(CASE WHEN m.kind IN {member_in} THEN m.present_expected ELSE 0 END) AS pe, "
-        f"SUM(CASE WHEN m.kind IN {member_in} THEN m.expected ELSE 0 END) AS ex "
-        f"FROM {t['meeting']} m JOIN mb ON mb.month = m.month "
-        f"WHERE m.status = %s AND m.date >= {d} AND m.date <= {d} "
-        f"AND m.org_id IN (SELECT DISTINCT org_id FROM u) "
-        f"GROUP BY m.org_id, mb.b_first)"
+    thematic_in, thematic_params = _in(THEMATIC_KINDS)
+    in_month = "m.date >= u.b_first"
+    um_sql = (
+        f"um AS (SELECT u.child AS child, u.org_id AS org_id, u.yr AS yr, u.b_first AS b_first, "
+        f"MAX(u.need) AS need, MAX(u.bar) AS bar, MAX(u.qx) AS qx, MAX(u.q_need) AS q_need, "
+        f"SUM(CASE WHEN {in_month} AND m.kind IN {regular_in} THEN 1 ELSE 0 END) AS n, "
+        f"SUM(CASE WHEN {in_month} AND m.kind IN {member_in} THEN m.present_expected ELSE 0 END) AS pe, "
+        f"SUM(CASE WHEN {in_month} AND m.kind IN {member_in} THEN m.expected ELSE 0 END) AS ex, "
+        f"SUM(CASE WHEN m.kind IN {thematic_in} THEN 1 ELSE 0 END) AS th "
+        f"FROM u LEFT JOIN {t['meeting']} m ON m.org_id = u.org_id AND m.date >= u.m_from "
+        f"AND m.date <= u.b_last AND m.status = %s "
+        f"GROUP BY u.child, u.org_id, u.yr, u.b_first)"
     )
-    params += (
-        count_params
-        + member_params
-        + member_params
-        + [Meeting.Status.HELD, _p(buckets[0].first), _p(buckets[-1].last)]
-    )
+    params += regular_params + member_params + member_params + thematic_params + [Meeting.Status.HELD]
     sql = (
-        f"WITH b (b_first, b_last, need, yr, bar) AS (VALUES {', '.join(b_rows)}), "
-        f"mb (month, b_first) AS (VALUES {', '.join(mb_rows)}), {u_sql}, {a_sql} "
+        f"WITH b (b_first, b_last, need, yr, bar, q_first, q_need) AS (VALUES {', '.join(b_rows)}), "
+        f"{u_sql}, {um_sql}, "
+        "c AS (SELECT child, org_id, yr, COUNT(*) AS units, "
+        "SUM(CASE WHEN COALESCE(n, 0) >= need THEN 1 ELSE 0 END) AS held, COALESCE(SUM(pe), 0) AS pe, "
+        "COALESCE(SUM(ex), 0) AS ex, MAX(bar) AS bar, SUM(qx) AS qx, "
+        "SUM(CASE WHEN qx = 1 AND COALESCE(th, 0) >= q_need THEN 1 ELSE 0 END) AS qm "
+        "FROM um GROUP BY child, org_id, yr) "
+        "SELECT 0, child, COUNT(DISTINCT org_id), SUM(units), SUM(held), SUM(pe), SUM(ex), SUM(qx), SUM(qm) "
+        "FROM c GROUP BY child "
+        "UNION ALL SELECT 1, NULL, COUNT(DISTINCT org_id), 0, 0, 0, 0, 0, 0 FROM c "
+        "UNION ALL SELECT 2, NULL, org_id, yr, SUM(held), 0, 0, 0, 0 FROM c GROUP BY org_id, yr "
+        "HAVING SUM(units) = 12 AND SUM(held) < MAX(bar)"
     )
     return sql, params
-
-
-_HELD = "CASE WHEN COALESCE(a.n, 0) >= u.need THEN 1 ELSE 0 END"
-_JOIN_A = "FROM u LEFT JOIN a ON a.org_id = u.org_id AND a.b_first = u.b_first"
 
 
 def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -532,18 +575,56 @@ def _scope_paths(user: Any, org: Organization) -> tuple[Scope, list[str] | None]
     return scope, list(scope.paths)
 
 
-def _names(org_ids: Iterable[int], on: dt.date) -> dict[int, tuple[str, str]]:
+class _Names(dict[int, tuple[str, str]]):
+    """(code, name) per organization, and `children`: the organizations under the parent asked for on the date."""
+
+    children: list[int]
+
+
+def _names(org_ids: Iterable[int], on: dt.date, children_of: Organization | None = None) -> _Names:
     """(code, name) per organization: its name on `on`, or the last before (dissolved since), or its first (not
-    yet established); one query."""
-    names: dict[int, tuple[str, str]] = {}
-    for org_id, code, name, valid_from in (
-        OrgPeriod.objects.filter(org_id__in=sorted(set(org_ids)))
-        .order_by("org_id", "valid_from", "id")
-        .values_list("org_id", "org__code", "name", "valid_from")
-    ):
+    yet established); with `children_of`, also the children of that organization on `on` and their names. One
+    statement (the organizations asked for and the children are a UNION, so both use their index)."""
+    names = _Names()
+    names.children = []
+    t = _tables()
+    ids = sorted(set(org_ids))
+    arms, params = [], []
+    if ids:
+        arms.append(f"SELECT id FROM {t['org']} WHERE id IN ({', '.join(['%s'] * len(ids))})")
+        params += ids
+    if children_of is not None:
+        d = _date_ph()
+        arms.append(
+            f"SELECT org_id FROM {t['period']} WHERE parent_id = %s AND valid_from <= {d} "
+            f"AND (valid_to IS NULL OR valid_to > {d})"
+        )
+        params += [children_of.pk, _p(on), _p(on)]
+    if not arms:
+        return names
+    rows = _fetch(
+        f"SELECT p.org_id, o.code, p.name, p.valid_from, p.valid_to, p.parent_id FROM {t['period']} p "
+        f"JOIN {t['org']} o ON o.id = p.org_id WHERE p.org_id IN ({' UNION '.join(arms)}) "
+        "ORDER BY p.org_id, p.valid_from, p.id",
+        params,
+    )
+    for org_id, code, name, valid_from, valid_to, parent_id in rows:
+        valid_from, valid_to = _as_date(valid_from), _as_date(valid_to)
         if org_id not in names or valid_from <= on:
             names[org_id] = (code, name)
+        if (
+            children_of is not None
+            and parent_id == children_of.pk
+            and valid_from <= on
+            and (valid_to is None or on < valid_to)
+        ):
+            names.children.append(org_id)
     return names
+
+
+def _as_date(value: Any) -> Any:
+    """A date column read by raw SQL: SQLite returns the ISO text Django stores."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def check_period(date_from: dt.date, date_to: dt.date) -> None:
@@ -568,10 +649,21 @@ def compliance(
     check_period(date_from, date_to)
     end = min(date_to, as_of)
     rs = _Rules()
-    period = org.periods.filter(active_on(end)).first() or org.periods.order_by("-valid_from", "-id").first()
+    # the root's periods (name, path, from, to) through time, in one raw statement (see _Rules)
+    history = [
+        (name, path, _as_date(valid_from), _as_date(valid_to))
+        for name, path, valid_from, valid_to in _fetch(
+            f"SELECT name, path, valid_from, valid_to FROM {_tables()['period']} WHERE org_id = %s "
+            "ORDER BY valid_from, id",
+            [org.pk],
+        )
+    ]
+    period = next(
+        (h for h in history if h[2] <= end and (h[3] is None or end < h[3])), history[-1] if history else None
+    )
     result = Compliance(
         org=org,
-        org_name=period.name if period else org.code,
+        org_name=period[0] if period else org.code,
         date_from=date_from,
         date_to=date_to,
         as_of=as_of,
@@ -580,7 +672,7 @@ def compliance(
     month_buckets = _month_buckets(date_from, end, rs) if end >= date_from else []
     quarter_buckets = _quarter_buckets(date_from, end, rs) if end >= date_from else []
     result.months, result.quarters = len(month_buckets), len(quarter_buckets)
-    paths = sorted(set(org.periods.values_list("path", flat=True)))
+    paths = sorted({h[1] for h in history})
     rows: dict[int, ChildRow] = {}
 
     def row(org_id: int) -> ChildRow:
@@ -590,44 +682,27 @@ def compliance(
 
     below: list[tuple[int, int, int]] = []
     if month_buckets:
-        # one statement: per (child, cell, year) figures `c`, then the rows per child, the distinct cells of the
-        # subtree and the cells under the yearly bar (over all children: a cell moved within the subtree during
-        # the year is judged on its 12 months)
-        cte, params = _units_cte(month_buckets, paths, REGULAR_KINDS, scope_paths)
-        for tag, child, n1, n2, n3, n4, n5 in _fetch(
-            cte + f", c AS (SELECT u.child AS child, u.org_id AS org_id, u.yr AS yr, COUNT(*) AS units, "
-            f"SUM({_HELD}) AS held, COALESCE(SUM(a.pe), 0) AS pe, COALESCE(SUM(a.ex), 0) AS ex, "
-            f"MAX(u.bar) AS bar {_JOIN_A} GROUP BY u.child, u.org_id, u.yr) "
-            "SELECT 0, child, COUNT(DISTINCT org_id), SUM(units), SUM(held), SUM(pe), SUM(ex) FROM c GROUP BY child "
-            "UNION ALL SELECT 1, NULL, COUNT(DISTINCT org_id), 0, 0, 0, 0 FROM c "
-            "UNION ALL SELECT 2, NULL, org_id, yr, SUM(held), 0, 0 FROM c GROUP BY org_id, yr "
-            "HAVING SUM(units) = 12 AND SUM(held) < MAX(bar)",
-            params,
-        ):
+        sql, params = _figures_sql(month_buckets, quarter_buckets, paths, scope_paths)
+        for tag, child, n1, n2, n3, n4, n5, n6, n7 in _fetch(sql, params):
             if tag == 0:
-                r = row(int(child[-SEGMENT:-1]))
+                r = row(int(child))
                 r.cells += int(n1)
                 r.regular_expected += int(n2)
                 r.regular_held += int(n3 or 0)
                 r.present += int(n4 or 0)
                 r.expected_attendance += int(n5 or 0)
+                r.thematic_quarters_expected += int(n6 or 0)
+                r.thematic_quarters_met += int(n7 or 0)
             elif tag == 1:
                 result.cells = int(n1)
             else:
                 below.append((int(n1), int(n2), int(n3 or 0)))
-    if quarter_buckets:
-        cte, params = _units_cte(quarter_buckets, paths, THEMATIC_KINDS, scope_paths)
-        for child, expected, held in _fetch(
-            cte + f"SELECT u.child, COUNT(*), SUM({_HELD}) {_JOIN_A} GROUP BY u.child", params
-        ):
-            r = row(int(child[-SEGMENT:-1]))
-            r.thematic_quarters_expected += int(expected)
-            r.thematic_quarters_met += int(held or 0)
-    # children of the root on the end date, shown even with nothing to count
+    # the children of the root on the end date are shown even with nothing to count; their names come in the
+    # same query as those of the organizations counted
     ref = end if end >= date_from else date_to
-    for child_id in OrgPeriod.objects.filter(active_on(ref), parent=org).values_list("org_id", flat=True):
+    names = _names(list(rows) + [b[0] for b in below], ref, children_of=org)
+    for child_id in names.children:
         row(child_id)
-    names = _names(list(rows) + [b[0] for b in below], ref)
     for r in rows.values():
         r.code, r.name = names.get(r.org_id, (str(r.org_id), str(r.org_id)))
     result.rows = sorted(rows.values(), key=lambda r: (r.name, r.code))
