@@ -8,6 +8,7 @@ one at a time with the row number Excel shows, so an import can say "dòng 17, c
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -261,10 +262,10 @@ def _load(source: Any) -> Any:
     try:
         if hasattr(source, "read"):
             if hasattr(source, "seek"):
-                try:
+                # an upload read before (its size, its type) starts again at its first byte; a stream that cannot
+                # seek is read from where it stands
+                with contextlib.suppress(OSError, ValueError):
                     source.seek(0)
-                except (OSError, ValueError):
-                    pass
             return CalamineWorkbook.from_filelike(source)
         if not os.path.isfile(source):
             raise FileNotFoundError(source)
