@@ -70,6 +70,7 @@ MEETINGS = [
     ("criteria-sets/", meetings.CriteriaSetListView, "criteria-set-list"),
     ("rhythm/<str:code>/", meetings.RhythmView, "meeting-rhythm"),
     ("calendar/<str:code>/", meetings.CalendarView, "meeting-calendar"),
+    ("book/<str:code>/", meetings.BookView, "meeting-book"),
     ("compliance/<str:code>/", meetings.ComplianceView, "meeting-compliance"),
     ("who-went-where/<str:code>/", meetings.WhoWentWhereView, "who-went-where"),
     ("programmes/", meetings.ProgrammeListView, "programme-list"),

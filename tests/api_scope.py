@@ -106,6 +106,7 @@ API_COVERED: dict[str, Any] = {
     "api:criteria-set-list": ("list", None),
     "api:meeting-rhythm": ("object", _cell_code),
     "api:meeting-calendar": ("object", _cell_code),
+    "api:meeting-book": ("object", _cell_code),
     "api:meeting-compliance": ("object", _code),
     "api:who-went-where": ("object", _code),
     "api:programme-list": ("list", None),

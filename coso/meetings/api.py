@@ -735,6 +735,39 @@ class RhythmView(CosoAPI):
         return Response(z.RhythmSerializer(rhythm).data, status=status.HTTP_201_CREATED)
 
 
+class BookView(CosoAPI):
+    @extend_schema(
+        summary="Nhập sổ sinh hoạt: các cuộc sinh hoạt chi bộ đã họp, chép từ sổ (một lần, kiểm tra từng dòng)",
+        parameters=[CODE],
+        request=z.BookInput,
+        responses={201: z.MeetingItemSerializer(many=True), **ERRORS},
+    )
+    def post(self, request: Request, code: str) -> Response:
+        org = get_org(request.user, nfc(code))
+        d = validated(z.BookInput(data=request.data))
+        entries = []
+        for i, line in enumerate(d["entries"]):
+            absent = {}
+            for k, person in enumerate(line["absent"]):
+                member = _member(request, person["member"], f"entries[{i}].absent[{k}].member", org)
+                absent[member.pk] = person["reason"]  # type: ignore[union-attr]
+            entries.append(
+                s.BookEntry(
+                    date=line["date"],
+                    kind=line["kind"],
+                    focus_issue=line["focus_issue"],
+                    place=line["place"],
+                    absent=absent,
+                    chair_name=line["chair_name"],
+                    secretary_name=line["secretary_name"],
+                    conclusions=line["conclusions"],
+                    adopted=line["adopted"],
+                )
+            )
+        made = s.record_book(request.user, org, entries)
+        return Response(z.MeetingItemSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
+
+
 class CalendarView(CosoAPI):
     @extend_schema(
         summary="Lịch sinh hoạt của chi bộ theo tháng: ngày theo lịch định kỳ và các cuộc sinh hoạt",
@@ -899,6 +932,7 @@ __all__ = [
     "AgendaView",
     "AmendmentListView",
     "AttendanceView",
+    "BookView",
     "CalendarView",
     "ComplianceView",
     "CriteriaSetListView",

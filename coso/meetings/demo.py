@@ -1,11 +1,12 @@
 """Demo cell meetings of the demo province (Đảng bộ tỉnh Sông Lam), January 2025 to the last complete month.
 
-Recorded meeting by meeting through the services (history kept, every rule checked), for the cells of one new
-commune (đảng bộ xã, three grassroots committees since the 2025 reorganisation): a province holds over a thousand
-cells and twenty-odd months of meetings each, which through the services would take far longer than a demo
-should load. The other cells of the province have no meeting recorded in Coso: the province's compliance page
-shows the demo commune's real figures beside communes that keep their books elsewhere (and the alert on cells
-without a meeting lists them).
+Two ways in, both through the services (history kept, every rule checked):
+- one new commune (đảng bộ xã, three grassroots committees since the 2025 reorganisation) runs its whole meeting
+  life in Coso, meeting by meeting: plan, roll call, dues, minutes, resolutions, scores;
+- every other cell of the province brings its paper book (nhập sổ sinh hoạt, `services.record_book`): the
+  meetings it held, with the absences the book records and the minutes adopted at the meeting. One commune in
+  six started its book in Coso only this year. The province's compliance page thus shows every commune's real
+  figures, gaps included.
 
 What the demo commune holds, deterministic (seeded random):
 - rhythms: most cells meet on the 4th of each month (seed 004), a few on another day, some have none;
@@ -195,6 +196,7 @@ class MeetingDemo:
                 model=model_cells.get(parent_id) == cell.org_id,
                 chronic=chronic,
             )
+        self.books(province, commune)
         rolled = s.roll_out(None, programme, on=D(2025, 7, 1))
         self.log(
             f"  {self.counts.get('meetings', 0)} cuộc sinh hoạt ({self.counts.get('thematic', 0)} chuyên đề), "
@@ -203,6 +205,89 @@ class MeetingDemo:
         )
         self.log(
             f"  đề án 16-ĐA/TU: {len(pilots)} chi bộ điểm, triển khai đồng loạt {rolled} chi bộ ngày 01/07/2025"
+        )
+
+    def books(self, province: Organization, commune: Organization) -> None:
+        """The other cells of the province bring their paper books into Coso (nhập sổ sinh hoạt,
+        `services.record_book`): the regular meeting of each month with realistic gaps (most cells miss a month
+        now and then, one in five misses several, a few stopped meeting three months ago), a thematic meeting
+        in most quarters (some cells hold none), the absences the book records; one commune in six started
+        its book in Coso only this year."""
+        r = self.rng
+        cells = (
+            OrgPeriod.objects.filter(
+                active_on(self.today), kind__is_cell=True, **prefix_range("path", province.current_path)
+            )
+            .exclude(**prefix_range("path", commune.current_path))
+            .select_related("org")
+            .order_by("path")
+        )
+        # the members of each cell through the whole period (absences are chosen among them)
+        steady: dict[int, list[int]] = {}
+        for org_id, member_id in (
+            Membership.objects.filter(
+                active_on(self.today),
+                kind=Membership.Kind.OFFICIAL,
+                valid_from__lte=START,
+                org_id__in=cells.values("org_id"),
+            )
+            .order_by("org_id", "member_id")
+            .values_list("org_id", "member_id")
+        ):
+            steady.setdefault(org_id, []).append(member_id)
+        late: dict[str, bool] = {}
+        this_year = D(self.today.year, 1, 1)
+        books = lines = 0
+        for cell in cells[: self.limit]:
+            org = cell.org
+            key = cell.path[: len(province.current_path) + 18]  # the commune the cell sits in today
+            if key not in late:
+                late[key] = r.random() < 1 / 6
+            first = max(this_year if late[key] else START, org.established_on)
+            own = [m for m in self.months if first <= m]
+            if not own:
+                continue
+            x = r.random()
+            skips = r.randint(2, 5) if x < 0.2 else (1 if x < 0.6 else 0)
+            skip = set(r.sample(own, min(len(own), skips)))
+            if r.random() < 0.04:
+                skip |= {m for m in own if m >= s.add_months(self.last, -2)}  # stopped meeting
+            thematic = 0.0 if r.random() < 0.06 else (0.5 if skips > 1 else 0.85)
+            day = 4 if r.random() < 0.7 else r.choice([5, 10, 15, 20])
+            members = steady.get(org.pk, [])
+            book = []
+            for m in own:
+                if m not in skip:
+                    book.append(self.line(m.replace(day=day), MeetingKind.REGULAR, r.choice(FOCUS), members))
+                if m.month % 3 == 2 and m not in skip and r.random() < thematic:
+                    book.append(self.line(m.replace(day=18), MeetingKind.THEMATIC, r.choice(THEMES), members))
+            if book:
+                s.record_book(None, org, book)
+                books += 1
+                lines += len(book)
+        self.log(f"  sổ sinh hoạt của {books} chi bộ khác trong tỉnh: {lines} cuộc sinh hoạt")
+
+    def line(self, on: dt.date, kind: str, focus: str, members: list[int]) -> s.BookEntry:
+        """A line of a paper book: the meeting and who was absent (mostly with a reason)."""
+        r = self.rng
+        absent = {}
+        for member_id in members:
+            x = r.random()
+            if x < 0.06:
+                absent[member_id] = r.choice(REASONS)
+            elif x < 0.075:
+                absent[member_id] = ""
+        recent = on >= s.add_months(self.last, -3)
+        return s.BookEntry(
+            date=on,
+            kind=kind,
+            focus_issue=focus,
+            place=r.choice(PLACES),
+            absent=absent,
+            chair_name="Bí thư chi bộ",
+            secretary_name="Chi ủy viên",
+            conclusions="Chi bộ thống nhất nội dung, giao nhiệm vụ cụ thể cho đảng viên.",
+            adopted=not (recent and r.random() < 0.05),
         )
 
     def cell(

@@ -419,6 +419,29 @@ class MarkInput(InputSerializer):
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
+class BookAbsenceInput(InputSerializer):
+    member = serializers.IntegerField(help_text="Mã đảng viên vắng")
+    reason = _opt_text(max_length=500, help_text="Lý do vắng ghi trong sổ; để trống là vắng không lý do")
+
+
+class BookLineInput(InputSerializer):
+    date = serializers.DateField(help_text="Ngày họp (YYYY-MM-DD)")
+    kind = serializers.ChoiceField(choices=MeetingKind.choices, required=False, default=MeetingKind.REGULAR)
+    focus_issue = _opt_text(max_length=500)
+    place = _opt_text(max_length=255)
+    absent = BookAbsenceInput(many=True, required=False, default=list)
+    chair_name = _opt_text(max_length=150)
+    secretary_name = _opt_text(max_length=150)
+    conclusions = _opt_text()
+    adopted = serializers.BooleanField(
+        required=False, default=True, help_text="Biên bản đã thông qua tại cuộc họp"
+    )
+
+
+class BookInput(InputSerializer):
+    entries = BookLineInput(many=True, help_text="Các cuộc sinh hoạt đã họp, chép từ sổ")
+
+
 class PaymentLineInput(InputSerializer):
     member = serializers.IntegerField(help_text="Mã đảng viên")
     amount = serializers.IntegerField(min_value=1, help_text="Số tiền (đồng)")

@@ -22,20 +22,22 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from coso.core.bulk import CREATED, insert_rows, record_history
 from coso.core.dates import active_on, today
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.fields import prefix_range
 from coso.core.scope import CHANGE_MEETINGS, check_path, restrict, scope_for
 from coso.core.text import nfc
-from coso.members.models import ACTIVE_STATUSES, Member, MemberFlag, Membership, MemberStatus
+from coso.members.models import ACTIVE_STATUSES, Member, MemberFlag, Membership, MemberStatus, Status
 from coso.orgs.models import Organization, OrgPeriod
 
 from . import rules
@@ -100,8 +102,11 @@ def last_of_month(d: dt.date) -> dt.date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
-def org_on(org: Organization, on: dt.date, field_name: str = "date") -> OrgPeriod:
-    """`org` as it stood on `on`; refused (MEET.ORG_EXISTS) when it did not exist then."""
+def org_on(
+    org: Organization, on: dt.date, field_name: str = "date", periods: Sequence[OrgPeriod] | None = None
+) -> OrgPeriod:
+    """`org` as it stood on `on`; refused (MEET.ORG_EXISTS) when it did not exist then. `periods`: the org's
+    periods (with their kind) already read, for many dates at once."""
     if on < org.established_on:
         raise DomainError(
             f"Tổ chức {org.code} thành lập ngày {_fmt(org.established_on)}, chưa tồn tại vào ngày {_fmt(on)}; "
@@ -116,7 +121,10 @@ def org_on(org: Organization, on: dt.date, field_name: str = "date") -> OrgPerio
             field=field_name,
             rule=rules.ORG_EXISTS,
         )
-    period = org.periods.filter(active_on(on)).select_related("kind").first()
+    if periods is None:
+        period = org.periods.filter(active_on(on)).select_related("kind").first()
+    else:
+        period = next((p for p in periods if _during(on, p.valid_from, p.valid_to)), None)
     if period is None:
         raise DomainError(
             f"Tổ chức {org.code} không tồn tại vào ngày {_fmt(on)}.", field=field_name, rule=rules.ORG_EXISTS
@@ -408,55 +416,102 @@ class Eligible:
 
 
 def _eligible(period: OrgPeriod, on: dt.date) -> dict[int, Eligible]:
-    """Members attending `period`'s organization on `on`: official membership in a cell under it (role member)
-    or temporary membership there (role guest), with an active status then; in a handful of queries."""
-    cells = OrgPeriod.objects.filter(active_on(on), **prefix_range("path", period.path)).values("org_id")
+    """Members attending `period`'s organization on `on` (see `_eligible_on`)."""
+    return _eligible_on({on: period})[on]
+
+
+def _during(on: dt.date, valid_from: dt.date, valid_to: dt.date | None) -> bool:
+    """The dated row [valid_from, valid_to) holds on `on` (`active_on` read in Python)."""
+    return valid_from <= on and (valid_to is None or valid_to > on)
+
+
+def _eligible_on(dated: Mapping[dt.date, OrgPeriod]) -> dict[dt.date, dict[int, Eligible]]:
+    """For each date, the members attending the organization as it stood then (`dated[date]`, a period of one
+    organization): official membership in a cell under it (role member) or temporary membership there (role
+    guest), with an active status then, their flags then, and whether an official member attends elsewhere then
+    (away). In five queries for any number of dates: the dated rows overlapping the dates' span are read once and
+    sorted out per date here."""
+    lo, hi = min(dated), max(dated)
+    overlap = Q(valid_from__lte=hi) & (Q(valid_to__isnull=True) | Q(valid_to__gt=lo))
+    under = Q()
+    for path in {p.path for p in dated.values()}:
+        under |= Q(**prefix_range("path", path))
+    places = list(
+        OrgPeriod.objects.filter(overlap, under).values_list("org_id", "path", "valid_from", "valid_to")
+    )
     rows = list(
-        Membership.objects.filter(active_on(on), org_id__in=cells).values_list(
-            "member_id", "kind", "member__full_name"
+        Membership.objects.filter(overlap, org_id__in={p[0] for p in places}).values_list(
+            "member_id", "kind", "org_id", "valid_from", "valid_to", "member__full_name"
         )
     )
     ids = {r[0] for r in rows}
-    statuses = dict(
-        MemberStatus.objects.filter(active_on(on), member_id__in=ids).values_list("member_id", "status")
-    )
-    flags = set(MemberFlag.objects.filter(active_on(on), member_id__in=ids).values_list("member_id", "kind"))
-    official_here = {mid for mid, kind, _n in rows if kind == Membership.Kind.OFFICIAL}
-    away = set(
-        Membership.objects.filter(active_on(on), member_id__in=official_here, kind=Membership.Kind.TEMPORARY)
-        .exclude(org_id__in=cells)
-        .values_list("member_id", flat=True)
-    )
-    result: dict[int, Eligible] = {}
-    for mid, kind, name in rows:
-        status = statuses.get(mid)
-        if status not in ACTIVE_STATUSES:
-            continue
-        if kind == Membership.Kind.TEMPORARY and mid in official_here:
-            continue  # attends a cell of its own subtree: listed once, as a member
-        result[mid] = Eligible(
-            member_id=mid,
-            name=name,
-            role=R.MEMBER if kind == Membership.Kind.OFFICIAL else R.GUEST,
-            status=str(status),
-            exempt=(mid, MemberFlag.Kind.EXEMPT) in flags,
-            suspended=(mid, MemberFlag.Kind.SUSPENDED) in flags,
-            away=mid in away,
+    statuses = list(
+        MemberStatus.objects.filter(overlap, member_id__in=ids).values_list(
+            "member_id", "status", "valid_from", "valid_to"
         )
+    )
+    flags = list(
+        MemberFlag.objects.filter(overlap, member_id__in=ids).values_list(
+            "member_id", "kind", "valid_from", "valid_to"
+        )
+    )
+    temporary = list(
+        Membership.objects.filter(
+            overlap,
+            member_id__in={r[0] for r in rows if r[1] == Membership.Kind.OFFICIAL},
+            kind=Membership.Kind.TEMPORARY,
+        ).values_list("member_id", "org_id", "valid_from", "valid_to")
+    )
+    result: dict[dt.date, dict[int, Eligible]] = {}
+    for on, period in dated.items():
+        cells = {org for org, path, f, t in places if path.startswith(period.path) and _during(on, f, t)}
+        here = [
+            (mid, kind, name) for mid, kind, org, f, t, name in rows if org in cells and _during(on, f, t)
+        ]
+        status_on = {mid: status for mid, status, f, t in statuses if _during(on, f, t)}
+        flags_on = {(mid, kind) for mid, kind, f, t in flags if _during(on, f, t)}
+        official_here = {mid for mid, kind, _n in here if kind == Membership.Kind.OFFICIAL}
+        away = {
+            mid
+            for mid, org, f, t in temporary
+            if mid in official_here and org not in cells and _during(on, f, t)
+        }
+        people: dict[int, Eligible] = {}
+        for mid, kind, name in here:
+            status = status_on.get(mid)
+            if status not in ACTIVE_STATUSES:
+                continue
+            if kind == Membership.Kind.TEMPORARY and mid in official_here:
+                continue  # attends a cell of its own subtree: listed once, as a member
+            people[mid] = Eligible(
+                member_id=mid,
+                name=name,
+                role=R.MEMBER if kind == Membership.Kind.OFFICIAL else R.GUEST,
+                status=str(status),
+                exempt=(mid, MemberFlag.Kind.EXEMPT) in flags_on,
+                suspended=(mid, MemberFlag.Kind.SUSPENDED) in flags_on,
+                away=mid in away,
+            )
+        result[on] = people
     return result
+
+
+def _standing_values(e: Eligible) -> dict[str, Any]:
+    """The attendance row's copy of `e`'s standing on the meeting date."""
+    return {
+        "role": e.role,
+        "status_on": e.status,
+        "exempt": e.exempt,
+        "suspended": e.suspended,
+        "away": e.away,
+        "name": e.name,
+    }
 
 
 def _standing(row: Attendance, e: Eligible) -> bool:
     """Copy `e`'s standing on the meeting date onto `row`; True when something changed."""
     changed = False
-    for key, value in (
-        ("role", e.role),
-        ("status_on", e.status),
-        ("exempt", e.exempt),
-        ("suspended", e.suspended),
-        ("away", e.away),
-        ("name", e.name),
-    ):
+    for key, value in _standing_values(e).items():
         if getattr(row, key) != value:
             setattr(row, key, value)
             changed = True
@@ -539,25 +594,38 @@ _FIGURES = [
 ]
 
 
+def _figures(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """The opening figures of a list (DOMAIN §3) from its rows' role, status_on, exempt, suspended, away and
+    presence: official, probationary, exempt, suspended and away members; those who had to attend (members
+    neither exempt, suspended nor away) and how many of them were present or absent with or without a reason;
+    members present; guests and cadres present."""
+    counts = dict.fromkeys(_FIGURES, 0)
+    for row in rows:
+        present = row["presence"] == P.PRESENT
+        if row["role"] != R.MEMBER:
+            counts["guests"] += present
+            continue
+        counts["official"] += row["status_on"] == Status.OFFICIAL
+        counts["probationary"] += row["status_on"] == Status.PROBATIONARY
+        counts["exempt"] += row["exempt"]
+        counts["suspended"] += row["suspended"]
+        counts["away"] += row["away"]
+        counts["present"] += present
+        if not (row["exempt"] or row["suspended"] or row["away"]):
+            counts["expected"] += 1
+            counts["present_expected"] += present
+            counts["absent_excused"] += row["presence"] == P.ABSENT_EXCUSED
+            counts["absent_unexcused"] += row["presence"] == P.ABSENT_UNEXCUSED
+    return counts
+
+
 def _recompute(meeting: Meeting) -> None:
-    """The opening figures from the list, in one grouped query (set on `meeting`, saved by the caller)."""
-    member = Q(role=R.MEMBER)
-    required = member & Q(exempt=False, suspended=False, away=False)
-    figures = Attendance.objects.filter(meeting=meeting).aggregate(
-        n_official=Count("id", filter=member & Q(status_on="official")),
-        n_probationary=Count("id", filter=member & Q(status_on="probationary")),
-        n_exempt=Count("id", filter=member & Q(exempt=True)),
-        n_suspended=Count("id", filter=member & Q(suspended=True)),
-        n_away=Count("id", filter=member & Q(away=True)),
-        n_expected=Count("id", filter=required),
-        n_present=Count("id", filter=member & Q(presence=P.PRESENT)),
-        n_present_expected=Count("id", filter=required & Q(presence=P.PRESENT)),
-        n_absent_excused=Count("id", filter=required & Q(presence=P.ABSENT_EXCUSED)),
-        n_absent_unexcused=Count("id", filter=required & Q(presence=P.ABSENT_UNEXCUSED)),
-        n_guests=Count("id", filter=~member & Q(presence=P.PRESENT)),
+    """The opening figures from the list (set on `meeting`, saved by the caller)."""
+    rows = Attendance.objects.filter(meeting=meeting).values(
+        "role", "status_on", "exempt", "suspended", "away", "presence"
     )
-    for key in _FIGURES:
-        setattr(meeting, key, figures[f"n_{key}"] or 0)
+    for key, value in _figures(rows).items():
+        setattr(meeting, key, value)
 
 
 @transaction.atomic
@@ -793,6 +861,164 @@ def record_dues(
     if rows:
         bulk_create_with_history(rows, DuesPayment, default_user=actor, default_change_reason="Thu đảng phí")
     return rows
+
+
+# ------------------------------------------------------------------------------------ the paper book
+
+
+@dataclass
+class BookEntry:
+    """One meeting copied from a cell's paper book (sổ ghi biên bản sinh hoạt chi bộ): held on `date`, of
+    `kind`, with its focus issue and place; `absent` names the members who were absent (member id → the reason
+    written in the book; an empty reason is an absence without reason); everyone else on the list of that date
+    who had to attend was present. The minutes were read out and adopted at the meeting (`adopted`) with the
+    chair, secretary and conclusions the book gives."""
+
+    date: dt.date
+    kind: str = MeetingKind.REGULAR
+    focus_issue: str = ""
+    place: str = ""
+    absent: Mapping[int, str] = field(default_factory=dict)
+    chair_name: str = ""
+    secretary_name: str = ""
+    conclusions: str = ""
+    adopted: bool = True
+
+
+def _book_row(i: int, entry: BookEntry, exc: DomainError) -> DomainError:
+    """`exc` said of line `i` of the book, so the user knows which line to fix."""
+    return DomainError(f"Dòng {i} (ngày {_fmt(entry.date)}): {exc.message}", field=exc.field, rule=exc.rule)
+
+
+@transaction.atomic
+def record_book(actor: Any, org: Organization, entries: Sequence[BookEntry]) -> list[Meeting]:
+    """Nhập sổ sinh hoạt: record the meetings `org` already held, as its paper book gives them, in one go (a cell
+    that starts using Coso brings its book of the year). Each line becomes a held meeting with its attendance
+    list built from the members on that date (`_eligible_on`, the same rule as a roll call), the absences the
+    book records, the figures computed from the list, and its minutes (adopted on the meeting date when the
+    book says so). Every line is checked before anything is written: a date in the future, a date the
+    organization did not exist, a kind it cannot hold, a committee meeting (its list is who the committee names:
+    record it meeting by meeting), two lines or a recorded meeting of the same kind on the same day, an absent
+    person who was not attending the organization then. A refusal names the line; nothing is written."""
+    _check_scope(actor, org)
+    if not entries:
+        raise DomainError("Sổ chưa có cuộc sinh hoạt nào để nhập.", field="entries")
+    periods: dict[dt.date, OrgPeriod] = {}
+    seen: dict[tuple[dt.date, str], int] = {}
+    its_periods = list(org.periods.select_related("kind"))
+    for i, entry in enumerate(entries, 1):
+        try:
+            _past(entry.date, "date", "Ngày họp")
+            period = periods.get(entry.date) or org_on(org, entry.date, periods=its_periods)
+            _check_kind(period, entry.kind)
+            if entry.kind == MeetingKind.COMMITTEE:
+                raise DomainError(
+                    "họp cấp ủy có danh sách do cấp ủy xác định; hãy ghi từng cuộc ở trang lịch sinh hoạt.",
+                    field="kind",
+                    rule=rules.KIND,
+                )
+            if (entry.date, entry.kind) in seen:
+                raise DomainError(
+                    f"trùng với dòng {seen[entry.date, entry.kind]} (cùng ngày, cùng loại sinh hoạt).",
+                    field="date",
+                    rule=rules.STATE,
+                )
+        except DomainError as exc:
+            raise _book_row(i, entry, exc) from exc
+        seen[entry.date, entry.kind] = i
+        periods[entry.date] = period
+    recorded = (
+        Meeting.objects.filter(org=org, date__in=periods)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("date", "kind")
+    )
+    for on, kind in recorded:
+        if (on, kind) in seen:
+            entry = entries[seen[on, kind] - 1]
+            raise _book_row(
+                seen[on, kind],
+                entry,
+                DomainError(
+                    f"{org.code} đã có {MeetingKind(kind).label.lower()} ngày này trong Coso; hãy bỏ dòng này "
+                    "hoặc sửa cuộc đã có.",
+                    field="date",
+                    rule=rules.STATE,
+                ),
+            )
+    eligible = _eligible_on(periods)
+    lists: list[list[dict[str, Any]]] = []
+    for i, entry in enumerate(entries, 1):
+        people = eligible[entry.date]
+        for mid in entry.absent:
+            if mid not in people:
+                named = (
+                    restrict(Member.objects.filter(pk=mid), actor).values_list("full_name", flat=True).first()
+                )
+                raise _book_row(
+                    i,
+                    entry,
+                    DomainError(
+                        f"{named or 'người này'} không sinh hoạt tại {periods[entry.date].name} vào ngày họp; "
+                        "hãy bỏ khỏi danh sách vắng.",
+                        field="absent",
+                        rule=rules.ATTENDEE,
+                    ),
+                )
+        rows = []
+        for mid, person in people.items():
+            row = {"member_id": mid, "presence": P.UNKNOWN, "reason": "", **_standing_values(person)}
+            if mid in entry.absent:
+                row["reason"] = nfc(entry.absent[mid])
+                row["presence"] = P.ABSENT_EXCUSED if row["reason"] else P.ABSENT_UNEXCUSED
+            elif person.role == R.MEMBER and not (person.exempt or person.suspended or person.away):
+                row["presence"] = P.PRESENT
+            rows.append(row)
+        lists.append(rows)
+    # set-based writes (a year's book is hundreds of rows), the history copied from the rows written
+    reason = "Nhập sổ sinh hoạt"
+    user_id = getattr(actor, "pk", None)
+    created_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    figures = [_figures(rows) for rows in lists]
+    ids = insert_rows(
+        Meeting,
+        [
+            {
+                "org_id": org.pk,
+                "kind": entry.kind,
+                "date": entry.date,
+                "month": first_of_month(entry.date),
+                "place": nfc(entry.place),
+                "focus_issue": nfc(entry.focus_issue),
+                "status": Meeting.Status.HELD,
+                "created_by_id": user_id,
+                "created_at": created_at,
+                **counts,
+            }
+            for entry, counts in zip(entries, figures, strict=True)
+        ],
+    )
+    record_history(Meeting, ids=ids, user=actor, reason=reason, history_type=CREATED)
+    attendance = [{"meeting_id": pk, **row} for pk, rows in zip(ids, lists, strict=True) for row in rows]
+    record_history(
+        Attendance, ids=insert_rows(Attendance, attendance), user=actor, reason=reason, history_type=CREATED
+    )
+    minutes = [
+        {
+            "meeting_id": pk,
+            "chair_name": nfc(entry.chair_name),
+            "secretary_name": nfc(entry.secretary_name),
+            "conclusions": (entry.conclusions or "").strip(),
+            "speakers": "[]",  # a JSON column written as its SQL value
+            "votes_for": counts["present"],
+            "adopted_on": entry.date if entry.adopted else None,
+            "adopted_by_id": user_id if entry.adopted else None,
+        }
+        for pk, entry, counts in zip(ids, entries, figures, strict=True)
+    ]
+    record_history(
+        Minutes, ids=insert_rows(Minutes, minutes), user=actor, reason=reason, history_type=CREATED
+    )
+    return list(Meeting.objects.filter(pk__in=ids).select_related("org").order_by("id"))
 
 
 # ------------------------------------------------------------------------------------------------- minutes

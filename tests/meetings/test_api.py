@@ -369,3 +369,33 @@ def test_schema_lists_the_meeting_endpoints_and_validates(db):
         "/api/v1/meetings/programmes/{id}/report/",
     ):
         assert p in paths, p
+
+
+def test_book_of_past_meetings(api, people, tree):
+    """Nhập sổ sinh hoạt through the API: lines checked before anything is written, absences by member id,
+    another commune's cell unknown."""
+    book = url("meeting-book", "C1")
+    lines = [
+        {
+            "date": "2023-01-04",
+            "focus_issue": "Làm đường",
+            "absent": [{"member": people["binh"].pk, "reason": "Ốm"}],
+        },
+        {"date": "2023-02-04", "absent": [{"member": people["binh"].pk}]},
+        {"date": "2023-02-18", "kind": "thematic", "adopted": False},
+    ]
+    refused = api.post(book, {"entries": [*lines, {"date": "2023-02-04"}]}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["detail"].startswith("Dòng 4 (ngày 04/02/2023): trùng với dòng 2")
+    assert not Meeting.objects.exists()
+    # a person out of the user's scope and not in the cell reads as unknown
+    stranger = [{"date": "2023-01-04", "absent": [{"member": people["cuong"].pk}]}]
+    r = api.post(book, {"entries": stranger}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "entries[0].absent[0].member"
+    r = api.post(book, {"entries": lines}, format="json")
+    assert r.status_code == 201, r.json()
+    made = r.json()
+    assert [x["status"] for x in made] == ["held"] * 3
+    assert (made[0]["absent_excused"], made[1]["absent_unexcused"], made[2]["present"]) == (1, 1, 2)
+    assert Minutes.objects.filter(adopted_on__isnull=True).count() == 1
+    assert api.post(url("meeting-book", "C4"), {"entries": lines}, format="json").status_code == 404
