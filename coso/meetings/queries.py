@@ -366,9 +366,10 @@ def _figures_sql(
     `q_need`): a (cell, quarter) unit is the (cell, month) unit of its last month whose cell existed from the
     quarter's first day, so the placements `u` are computed once for both, each with `child` (the path prefix of
     the root's child holding the cell, the root's own path when the root is a cell) and `qx` (1 when the row is
-    also a quarter unit). `um` joins each unit to its held meetings (index probes on (org, date), as the raw SQL
-    of the benchmark does) from `m_from`: the month's first day, or the quarter's for a quarter unit, so the same
-    probe counts the month's figures and the quarter's thematic meetings (`th`)."""
+    also a quarter unit). `um` sums each unit's held meetings (index probes on (org, date), as the raw SQL of the
+    benchmark does) from `m_from`: the month's first day, or the quarter's for a quarter unit, so the same probe
+    counts the month's figures and the quarter's thematic meetings (`th`). On PostgreSQL each unit sums its own
+    meetings in a LATERAL subquery; SQLite, which has no LATERAL, joins and groups per unit."""
     t = _tables()
     d = _date_ph()
     params: list[Any] = []
@@ -419,17 +420,25 @@ def _figures_sql(
     member_in, member_params = _in(MEMBER_KINDS)
     thematic_in, thematic_params = _in(THEMATIC_KINDS)
     in_month = "m.date >= u.b_first"
-    um_sql = (
-        f"um AS (SELECT u.child AS child, u.org_id AS org_id, u.yr AS yr, u.b_first AS b_first, "
-        f"MAX(u.need) AS need, MAX(u.bar) AS bar, MAX(u.qx) AS qx, MAX(u.q_need) AS q_need, "
+    sums = (
         f"SUM(CASE WHEN {in_month} AND m.kind IN {regular_in} THEN 1 ELSE 0 END) AS n, "
         f"SUM(CASE WHEN {in_month} AND m.kind IN {member_in} THEN m.present_expected ELSE 0 END) AS pe, "
         f"SUM(CASE WHEN {in_month} AND m.kind IN {member_in} THEN m.expected ELSE 0 END) AS ex, "
-        f"SUM(CASE WHEN m.kind IN {thematic_in} THEN 1 ELSE 0 END) AS th "
-        f"FROM u LEFT JOIN {t['meeting']} m ON m.org_id = u.org_id AND m.date >= u.m_from "
-        f"AND m.date <= u.b_last AND m.status = %s "
-        f"GROUP BY u.child, u.org_id, u.yr, u.b_first)"
+        f"SUM(CASE WHEN m.kind IN {thematic_in} THEN 1 ELSE 0 END) AS th"
     )
+    probe = "m.org_id = u.org_id AND m.date >= u.m_from AND m.date <= u.b_last AND m.status = %s"
+    if connection.vendor == "postgresql":
+        # each unit sums its own few meetings (LATERAL): no sort and regrouping of every (unit, meeting) pair
+        um_sql = (
+            "um AS (SELECT u.child, u.org_id, u.yr, u.b_first, u.need, u.bar, u.qx, u.q_need, x.n, x.pe, x.ex, x.th "
+            f"FROM u LEFT JOIN LATERAL (SELECT {sums} FROM {t['meeting']} m WHERE {probe}) x ON TRUE)"
+        )
+    else:  # SQLite has no LATERAL: join, then group per unit
+        um_sql = (
+            f"um AS (SELECT u.child AS child, u.org_id AS org_id, u.yr AS yr, u.b_first AS b_first, "
+            f"MAX(u.need) AS need, MAX(u.bar) AS bar, MAX(u.qx) AS qx, MAX(u.q_need) AS q_need, {sums} "
+            f"FROM u LEFT JOIN {t['meeting']} m ON {probe} GROUP BY u.child, u.org_id, u.yr, u.b_first)"
+        )
     params += regular_params + member_params + member_params + thematic_params + [Meeting.Status.HELD]
     sql = (
         f"WITH b (b_first, b_last, need, yr, bar, q_first, q_need) AS (VALUES {', '.join(b_rows)}), "
