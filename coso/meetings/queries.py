@@ -364,8 +364,9 @@ def _figures_sql(
 
     `b` holds the month buckets; a month closing a quarter bucket also carries the quarter (`q_first`,
     `q_need`): a (cell, quarter) unit is the (cell, month) unit of its last month whose cell existed from the
-    quarter's first day, so the placements `u` are computed once for both, each with `child` (the path prefix of
-    the root's child holding the cell, the root's own path when the root is a cell) and `qx` (1 when the row is
+    quarter's first day, so the units `u` are computed once for both: the cells' placements under the root during
+    the period (`pl`, read once with the organizations' dates) crossed with the months, each with `child` (the id
+    of the root's child holding the cell, the root's own id when the root is a cell) and `qx` (1 when the row is
     also a quarter unit). `um` sums each unit's held meetings (index probes on (org, date), as the raw SQL of the
     benchmark does) from `m_from`: the month's first day, or the quarter's for a quarter unit, so the same probe
     counts the month's figures and the quarter's thematic meetings (`th`). On PostgreSQL each unit sums its own
@@ -403,19 +404,25 @@ def _figures_sql(
     child_params = [x for path in paths for x in (path, path, path + "\uffff")]
     under_sql = " OR ".join(["(p.path >= %s AND p.path < %s)"] * len(paths))
     path_params = [x for path in paths for x in (path, path + "\uffff")]
-    quarter = "b.q_first IS NOT NULL AND o.established_on <= b.q_first"
-    u_sql = (
-        f"u AS (SELECT p.org_id AS org_id, {child_sql} AS child, b.b_first AS b_first, b.b_last AS b_last, "
-        f"b.need AS need, b.yr AS yr, b.bar AS bar, CASE WHEN {quarter} THEN 1 ELSE 0 END AS qx, "
-        f"CASE WHEN {quarter} THEN b.q_first ELSE b.b_first END AS m_from, b.q_need AS q_need FROM b "
-        f"JOIN {t['period']} p ON p.valid_from <= b.b_last AND (p.valid_to IS NULL OR p.valid_to > b.b_last) "
-        f"JOIN {t['kind']} k ON k.id = p.kind_id "
-        f"JOIN {t['org']} o ON o.id = p.org_id "
-        f"WHERE ({under_sql}) AND k.is_cell "
-        f"AND o.established_on <= b.b_first AND (o.dissolved_on IS NULL OR o.dissolved_on > b.b_last)"
+    # the cells' placements under the root during the period (with their child of the root and the cell's own
+    # dates), once each: then crossed with the months, cheaper than joining the organizations for every month
+    materialized = " MATERIALIZED" if connection.vendor == "postgresql" else ""
+    pl_sql = (
+        f"pl AS{materialized} (SELECT p.org_id AS org_id, {child_sql} AS child, p.valid_from AS valid_from, "
+        f"p.valid_to AS valid_to, o.established_on AS established_on, o.dissolved_on AS dissolved_on "
+        f"FROM {t['period']} p JOIN {t['kind']} k ON k.id = p.kind_id JOIN {t['org']} o ON o.id = p.org_id "
+        f"WHERE ({under_sql}) AND k.is_cell AND p.valid_from <= {d} AND (p.valid_to IS NULL OR p.valid_to > {d})"
         f"{scope_sql})"
     )
-    params += child_params + path_params + scope_params
+    params += child_params + path_params + [_p(months[-1].last), _p(months[0].last)] + scope_params
+    quarter = "b.q_first IS NOT NULL AND pl.established_on <= b.q_first"
+    u_sql = (
+        f"u AS (SELECT pl.org_id AS org_id, pl.child AS child, b.b_first AS b_first, b.b_last AS b_last, "
+        f"b.need AS need, b.yr AS yr, b.bar AS bar, CASE WHEN {quarter} THEN 1 ELSE 0 END AS qx, "
+        f"CASE WHEN {quarter} THEN b.q_first ELSE b.b_first END AS m_from, b.q_need AS q_need FROM b "
+        f"JOIN pl ON pl.valid_from <= b.b_last AND (pl.valid_to IS NULL OR pl.valid_to > b.b_last) "
+        f"AND pl.established_on <= b.b_first AND (pl.dissolved_on IS NULL OR pl.dissolved_on > b.b_last))"
+    )
     regular_in, regular_params = _in(REGULAR_KINDS)
     member_in, member_params = _in(MEMBER_KINDS)
     thematic_in, thematic_params = _in(THEMATIC_KINDS)
@@ -442,7 +449,7 @@ def _figures_sql(
     params += regular_params + member_params + member_params + thematic_params + [Meeting.Status.HELD]
     sql = (
         f"WITH b (b_first, b_last, need, yr, bar, q_first, q_need) AS (VALUES {', '.join(b_rows)}), "
-        f"{u_sql}, {um_sql}, "
+        f"{pl_sql}, {u_sql}, {um_sql}, "
         "c AS (SELECT child, org_id, yr, COUNT(*) AS units, "
         "SUM(CASE WHEN COALESCE(n, 0) >= need THEN 1 ELSE 0 END) AS held, COALESCE(SUM(pe), 0) AS pe, "
         "COALESCE(SUM(ex), 0) AS ex, MAX(bar) AS bar, SUM(qx) AS qx, "
