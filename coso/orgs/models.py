@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 from coso.core.fields import KeyField
@@ -77,6 +78,12 @@ class Organization(models.Model):
     class Meta:
         verbose_name = "tổ chức đảng"
         verbose_name_plural = "tổ chức đảng"
+        indexes = [
+            # pages and the API find an organization by its code whatever the case (`code__iexact`, UPPER(code)
+            # on PostgreSQL): without it, every page named by a code scanned all the organizations (160 ms at a
+            # nation's size)
+            models.Index(Upper("code"), name="organization_code_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.code
