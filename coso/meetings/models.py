@@ -295,7 +295,13 @@ class Attendance(models.Model):
     @property
     def required(self) -> bool:
         """A member of the cell expected to attend (not exempt, suspended or attending elsewhere)."""
-        return self.role == self.Role.MEMBER and not (self.exempt or self.suspended or self.away)
+        return must_attend(self.role, self.exempt, self.suspended, self.away)
+
+
+def must_attend(role: str, exempt: bool, suspended: bool, away: bool) -> bool:
+    """Whether someone on a meeting's list had to attend (DOMAIN §3): a member of the organization (not a guest
+    or a cadre) neither exempt, suspended nor attending elsewhere then."""
+    return role == Attendance.Role.MEMBER and not (exempt or suspended or away)
 
 
 class DuesPayment(models.Model):

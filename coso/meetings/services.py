@@ -61,6 +61,7 @@ from .models import (
     ResolutionTask,
     TaskFollowUp,
     first_of_month,
+    must_attend,
 )
 
 P = Attendance.Presence
@@ -611,7 +612,7 @@ def _figures(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         counts["suspended"] += row["suspended"]
         counts["away"] += row["away"]
         counts["present"] += present
-        if not (row["exempt"] or row["suspended"] or row["away"]):
+        if must_attend(row["role"], row["exempt"], row["suspended"], row["away"]):
             counts["expected"] += 1
             counts["present_expected"] += present
             counts["absent_excused"] += row["presence"] == P.ABSENT_EXCUSED
@@ -970,7 +971,7 @@ def record_book(actor: Any, org: Organization, entries: Sequence[BookEntry]) -> 
             if mid in entry.absent:
                 row["reason"] = nfc(entry.absent[mid])
                 row["presence"] = P.ABSENT_EXCUSED if row["reason"] else P.ABSENT_UNEXCUSED
-            elif person.role == R.MEMBER and not (person.exempt or person.suspended or person.away):
+            elif must_attend(person.role, person.exempt, person.suspended, person.away):
                 row["presence"] = P.PRESENT
             rows.append(row)
         lists.append(rows)
