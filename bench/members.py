@@ -305,7 +305,7 @@ STATS_COLS = ("s", "g", "age", "party", "e", "r", "edu", "qual", "theory", "occ"
 
 
 def _band_sql(column: str, bands: Any, as_of: dt.date) -> tuple[str, list[Any]]:
-    from coso.members.queries import years_before
+    from coso.core.dates import years_before
 
     whens, params, default = [], [], bands[-1][0]
     for label, _low, high in bands:

@@ -6,6 +6,7 @@ A fact that changes carries `valid_from` (inclusive) and `valid_to` (exclusive, 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.db.models import Q
@@ -23,6 +24,53 @@ def active_on(as_of: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}valid_from__lte": as_of}) & (
         Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": as_of})
     )
+
+
+# ----------------------------------------------------------------------------------------- month arithmetic
+
+
+def first_of_month(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def last_of_month(d: dt.date) -> dt.date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier, when negative); a day the target month lacks becomes its last
+    day (31/01 + 1 month = 28/02 or 29/02)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Whole months from `start` to `end` (an age in months on a date)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if end.day < start.day:
+        months -= 1
+    return months
+
+
+def years_before(d: dt.date, years: int) -> dt.date:
+    """The latest birth (or joining) date that makes `years` whole years by `d` (29/02 counts from 01/03, as
+    `months_between` does)."""
+    year = d.year - years
+    return dt.date(year, d.month, min(d.day, calendar.monthrange(year, d.month)[1]))
+
+
+def add_working_days(d: dt.date, days: int) -> dt.date:
+    """`days` working days (Monday-Friday) after `d`."""
+    current = d
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+# --------------------------------------------------------------------------------------------------- text
 
 
 def format_date(value: dt.date | None) -> str:

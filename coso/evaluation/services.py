@@ -27,7 +27,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from coso.core.bulk import CREATED, insert_rows, record_history
-from coso.core.dates import active_on, format_date, today
+from coso.core.dates import active_on, add_months, format_date, months_between, today
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.fields import prefix_range
 from coso.core.models import RuleSet
@@ -35,7 +35,6 @@ from coso.core.rules import as_rule, rule_in_force
 from coso.core.scope import EVALUATE, check_path, scope_for
 from coso.core.text import nfc
 from coso.members.models import ACTIVE_STATUSES, Discipline, Member, MemberFlag, Membership, MemberStatus
-from coso.members.services import add_months, months_between
 from coso.orgs.models import SEGMENT, Organization, OrgPeriod
 
 from . import rules

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from coso.accounts.models import User
 from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, input_error, query_bool, query_date, validated
+from coso.core.dates import first_of_month
 from coso.core.fields import prefix_range
 from coso.core.scope import CHANGE_MEETINGS, get_scoped, restrict
 from coso.core.text import nfc
@@ -48,7 +49,6 @@ from .models import (
     QualityProgramme,
     Resolution,
     ResolutionTask,
-    first_of_month,
 )
 
 CODE = OpenApiParameter(

@@ -31,7 +31,7 @@ from typing import Any
 from django.db import transaction
 
 from coso.core.bulk import analyze
-from coso.core.dates import active_on, today
+from coso.core.dates import active_on, add_months, last_of_month, today
 from coso.core.fields import prefix_range
 from coso.members.models import Member, Membership
 from coso.orgs.models import Organization, OrgPeriod
@@ -83,7 +83,7 @@ CADRES = [
 
 
 def last_complete_month(on: dt.date) -> dt.date:
-    return s.add_months(on.replace(day=1), -1)
+    return add_months(on.replace(day=1), -1)
 
 
 def months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -91,7 +91,7 @@ def months(first: dt.date, last: dt.date) -> list[dt.date]:
     m = first
     while m <= last:
         result.append(m)
-        m = s.add_months(m, 1)
+        m = add_months(m, 1)
     return result
 
 
@@ -251,7 +251,7 @@ class MeetingDemo:
             skips = r.randint(2, 5) if x < 0.2 else (1 if x < 0.6 else 0)
             skip = set(r.sample(own, min(len(own), skips)))
             if r.random() < 0.04:
-                skip |= {m for m in own if m >= s.add_months(self.last, -2)}  # stopped meeting
+                skip |= {m for m in own if m >= add_months(self.last, -2)}  # stopped meeting
             thematic = 0.0 if r.random() < 0.06 else (0.5 if skips > 1 else 0.85)
             day = 4 if r.random() < 0.7 else r.choice([5, 10, 15, 20])
             members = steady.get(org.pk, [])
@@ -277,7 +277,7 @@ class MeetingDemo:
                 absent[member_id] = r.choice(REASONS)
             elif x < 0.075:
                 absent[member_id] = ""
-        recent = on >= s.add_months(self.last, -3)
+        recent = on >= add_months(self.last, -3)
         return s.BookEntry(
             date=on,
             kind=kind,
@@ -316,7 +316,7 @@ class MeetingDemo:
         elif own and r.random() < 0.4:
             skip = {r.choice(own)}
         if silent:
-            skip |= {m for m in self.months if m >= s.add_months(self.last, -3)}
+            skip |= {m for m in self.months if m >= add_months(self.last, -3)}
         model_month = {m for m in self.months if m.month == 10 and m.year == 2025} if model else set()
         quarters_with_thematic = set()
         for m in own:
@@ -423,7 +423,7 @@ class MeetingDemo:
                 votes_for=meeting.present,
             ),
         )
-        recent = on >= s.add_months(self.last, -4)
+        recent = on >= add_months(self.last, -4)
         if not (recent and r.random() < 0.25) and r.random() < 0.97:
             s.adopt_minutes(None, minutes)
             self.count("adopted")
@@ -449,7 +449,7 @@ class MeetingDemo:
                     None,
                     res,
                     description=r.choice(TASKS),
-                    deadline=s.last_of_month(s.add_months(on, r.randint(1, 2))),
+                    deadline=last_of_month(add_months(on, r.randint(1, 2))),
                     owner_text=r.choice(["Chi ủy", "Bí thư chi bộ", "Tổ dân vận", "Chi hội nông dân"]),
                 )
                 self.count("tasks")
@@ -458,7 +458,7 @@ class MeetingDemo:
             for c in self.criteria.criteria:
                 top = int(c["points"])
                 scores[c["code"]] = max(0, top - r.choice([0, 0, 1, 2, 3, 5]))
-            s.score_meeting(None, meeting, scores=scores, scored_on=min(s.last_of_month(on), self.today))
+            s.score_meeting(None, meeting, scores=scores, scored_on=min(last_of_month(on), self.today))
             self.count("scores")
         return meeting
 

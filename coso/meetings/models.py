@@ -13,11 +13,11 @@ recorded `MinutesAmendment`.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from coso.core.dates import first_of_month
 
 
 class MeetingKind(models.TextChoices):
@@ -45,10 +45,6 @@ MEMBER_KINDS: tuple[str, ...] = (
 # Kinds held by a cell (chi bộ); a whole-committee meeting is held by a đảng bộ; a committee meeting by either.
 CELL_KINDS: tuple[str, ...] = MEMBER_KINDS
 COMMITTEE_KINDS: tuple[str, ...] = (MeetingKind.WHOLE_COMMITTEE,)
-
-
-def first_of_month(d: dt.date) -> dt.date:
-    return d.replace(day=1)
 
 
 class MeetingRhythm(models.Model):

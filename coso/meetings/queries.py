@@ -67,7 +67,7 @@ from django.db import connection
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from coso.core.dates import active_on, today
+from coso.core.dates import active_on, add_months, first_of_month, last_of_month, today
 from coso.core.errors import DomainError
 from coso.core.fields import prefix_range
 from coso.core.models import RuleSet
@@ -85,14 +85,13 @@ from .models import (
     AttendanceAssignment,
     DuesPayment,
     Meeting,
+    MeetingRhythm,
     MeetingScore,
     Minutes,
     ProgrammeCell,
     QualityProgramme,
     ResolutionTask,
-    first_of_month,
 )
-from .services import add_months, expected_dates, last_of_month
 
 ALERT_LIMIT = 500
 
@@ -103,6 +102,27 @@ def meetings(user: Any, permission: str = VIEW) -> QuerySet[Meeting]:
 
 
 # ------------------------------------------------------------------------------------------------ calendar
+
+
+def expected_dates(org: Organization, month_from: dt.date, month_to: dt.date) -> list[dt.date]:
+    """The regular-meeting dates the cell's rhythm gives for each month from `month_from` to `month_to` (both
+    months included), on days the cell exists. A month with no rhythm in force has no date."""
+    rhythms = list(
+        MeetingRhythm.objects.filter(org=org, valid_from__lte=last_of_month(month_to))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first_of_month(month_from)))
+        .order_by("valid_from")
+    )
+    result: list[dt.date] = []
+    month = first_of_month(month_from)
+    while month <= month_to:
+        last_day = last_of_month(month).day
+        for r in rhythms:
+            on = month.replace(day=min(r.day_of_month, last_day))
+            if r.valid_from <= on and (r.valid_to is None or on < r.valid_to) and org.exists_on(on):
+                result.append(on)
+                break
+        month = add_months(month, 1)
+    return result
 
 
 @dataclass

@@ -20,7 +20,6 @@ The meeting's opening figures are recomputed from the list every time it changes
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from coso.core.bulk import CREATED, insert_rows, record_history
-from coso.core.dates import active_on, today
+from coso.core.dates import active_on, add_months, first_of_month, today
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.fields import prefix_range
 from coso.core.scope import CHANGE_MEETINGS, check_path, restrict, scope_for
@@ -60,7 +59,6 @@ from .models import (
     Resolution,
     ResolutionTask,
     TaskFollowUp,
-    first_of_month,
     must_attend,
 )
 
@@ -91,16 +89,6 @@ def _past(d: dt.date | None, field_name: str, label: str) -> None:
         raise DomainError(
             f"{label} {_fmt(d)} ở tương lai; hãy nhập ngày đã xảy ra.", field=field_name, rule=rules.PAST
         )
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
-def last_of_month(d: dt.date) -> dt.date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
 def org_on(
@@ -213,27 +201,6 @@ def set_rhythm(
     rhythm = MeetingRhythm(org=org, day_of_month=int(day_of_month), note=nfc(note), valid_from=valid_from)
     _stamp(rhythm, actor, "Đặt lịch sinh hoạt").save()
     return rhythm
-
-
-def expected_dates(org: Organization, month_from: dt.date, month_to: dt.date) -> list[dt.date]:
-    """The regular-meeting dates the cell's rhythm gives for each month from `month_from` to `month_to` (both
-    months included), on days the cell exists. A month with no rhythm in force has no date."""
-    rhythms = list(
-        MeetingRhythm.objects.filter(org=org, valid_from__lte=last_of_month(month_to))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first_of_month(month_from)))
-        .order_by("valid_from")
-    )
-    result: list[dt.date] = []
-    month = first_of_month(month_from)
-    while month <= month_to:
-        last_day = last_of_month(month).day
-        for r in rhythms:
-            on = month.replace(day=min(r.day_of_month, last_day))
-            if r.valid_from <= on and (r.valid_to is None or on < r.valid_to) and org.exists_on(on):
-                result.append(on)
-                break
-        month = add_months(month, 1)
-    return result
 
 
 # ------------------------------------------------------------------------------------------------ meetings
@@ -1583,7 +1550,6 @@ __all__ = [
     "cancel_meeting",
     "create_programme",
     "criteria_set_for",
-    "expected_dates",
     "follow_up_task",
     "mark_attendance",
     "mark_invitation_sent",

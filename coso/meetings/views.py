@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coso.core.dates import format_date, parse_date, today
+from coso.core.dates import add_months, first_of_month, format_date, last_of_month, parse_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.excel import XLSX_CONTENT_TYPE, Sheet, workbook_bytes
 from coso.core.fields import prefix_range
@@ -44,7 +44,6 @@ from .models import (
     QualityProgramme,
     Resolution,
     ResolutionTask,
-    first_of_month,
 )
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -200,8 +199,8 @@ def calendar(request: HttpRequest, code: str) -> HttpResponse:
     now = today()
     rows: list[dict[str, Any]] = []
     for month in months:
-        ended = services.last_of_month(month.month) < now
-        exists = org.exists_on(month.month) or org.exists_on(services.last_of_month(month.month))
+        ended = last_of_month(month.month) < now
+        exists = org.exists_on(month.month) or org.exists_on(last_of_month(month.month))
         rows.append(
             {
                 "m": month,
@@ -300,7 +299,7 @@ def _members_of(request: HttpRequest, org: Organization) -> Any:
 
 def _next_date(org: Organization) -> dt.date:
     now = today()
-    dates = services.expected_dates(org, now, services.add_months(now, 1))
+    dates = queries.expected_dates(org, now, add_months(now, 1))
     return next((d for d in dates if d >= now), now)
 
 

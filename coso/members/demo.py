@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.db import transaction
 
 from coso.core.bulk import analyze
-from coso.core.dates import active_on, today
+from coso.core.dates import active_on, add_months, today
 from coso.orgs.models import Organization, OrgPeriod, Restructuring
 
 from . import importer
@@ -131,7 +131,7 @@ class MemberDemo:
         )
         decided = joined - dt.timedelta(days=r.randint(5, 25))
         birth = D(decided.year - r.randint(19, 55), r.randint(1, 12), r.randint(1, 28))
-        recognised = s.add_months(joined, 12) + dt.timedelta(days=r.randint(0, 40))
+        recognised = add_months(joined, 12) + dt.timedelta(days=r.randint(0, 40))
         return birth, decided, joined, recognised if recognised <= today() else None
 
     def row(self, cell: Organization, since: dt.date) -> dict[str, object]:
@@ -201,7 +201,7 @@ class MemberDemo:
             joined_on=joined,  # type: ignore[arg-type]
             decision_number=f"{self.cid}-QĐ/ĐU",
         )
-        return s.recognise(None, member, on=s.add_months(joined, 12))  # type: ignore[arg-type]
+        return s.recognise(None, member, on=add_months(joined, 12))  # type: ignore[arg-type]
 
     def history(self) -> None:
         r = self.rng

@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
 from coso.core.bulk import CREATED, insert_rows, record_history
-from coso.core.dates import format_date, parse_date, today
+from coso.core.dates import add_months, format_date, months_between, parse_date, today
 from coso.core.errors import DomainError
 from coso.core.excel import (
     Sheet,
@@ -280,11 +280,11 @@ class _Rules:
 
 def _probation_end(rules: _Rules, joined_on: dt.date) -> tuple[dt.date, RuleSet] | None:
     """`services.probation_end` with the rule versions preloaded (the same computation: the months of the rule in
-    force on the admission day, added with `services.add_months`)."""
+    force on the admission day, added with `coso.core.dates.add_months`)."""
     version = rules.on(joined_on)
     if version is None:
         return None
-    return services.add_months(joined_on, int(version.params["months"])), version
+    return add_months(joined_on, int(version.params["months"])), version
 
 
 def _rule_text(version: RuleSet) -> str:
@@ -549,7 +549,7 @@ class _Validator:
         if version is None:
             error(COL_DECIDED, self.age.missing(decided))
             return
-        age = services.months_between(birth, decided)
+        age = months_between(birth, decided)
         low, high = int(version.params["min_months"]), int(version.params["max_months"])
         if age < low:
             error(

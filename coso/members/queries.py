@@ -11,7 +11,6 @@ members who have since moved out of it (they were there then).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -22,7 +21,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from coso.core.dates import active_on
+from coso.core.dates import active_on, add_months, years_before
 from coso.core.models import RuleSet
 from coso.core.scope import VIEW, restrict
 from coso.core.text import fold
@@ -42,7 +41,6 @@ from .models import (
     Status,
     TheoryLevel,
 )
-from .services import add_months
 
 # Age on `as_of` in whole years: (label, lowest age, highest age or None). One constant: the page, the export,
 # the API and the command line all read it.
@@ -86,13 +84,6 @@ _STATUS_MOVEMENT: dict[str, str] = {
     Status.LEFT: "left",
     Status.NOT_RECOGNISED: "not_recognised",
 }
-
-
-def years_before(d: dt.date, years: int) -> dt.date:
-    """The latest birth (or joining) date that makes `years` whole years by `d` (29/02 counts from 01/03, as
-    `services.months_between` does)."""
-    year = d.year - years
-    return dt.date(year, d.month, min(d.day, calendar.monthrange(year, d.month)[1]))
 
 
 def _band_case(field_name: str, bands: Sequence[tuple[str, int, int | None]], as_of: dt.date) -> Case:

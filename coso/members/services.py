@@ -7,7 +7,6 @@ touches (permission CHANGE_MEMBERS), and refuses with a Vietnamese `DomainError`
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from django.db.models import F, Q
 from simple_history.utils import bulk_update_with_history
 
 from coso.core.bulk import CREATED, record_history
-from coso.core.dates import active_on, today
+from coso.core.dates import active_on, add_months, add_working_days, months_between, today
 from coso.core.errors import DomainError, Rule, StaleEdit
 from coso.core.rules import as_rule, rule_in_force
 from coso.core.scope import CHANGE_MEMBERS, check_path
@@ -94,30 +93,6 @@ def cell_on(org: Organization, on: dt.date, field: str = "org") -> OrgPeriod:
             rule=CELL,
         )
     return period
-
-
-def months_between(start: dt.date, end: dt.date) -> int:
-    """Whole months from `start` to `end` (age in months at a date)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < start.day:
-        months -= 1
-    return months
-
-
-def add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
-def add_working_days(d: dt.date, days: int) -> dt.date:
-    """`days` working days (Monday-Friday) after `d`."""
-    current = d
-    while days > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 def probation_end(joined_on: dt.date) -> tuple[dt.date, Rule]:

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from coso.core import history
-from coso.core.dates import active_on, format_date, parse_date, today
+from coso.core.dates import active_on, add_months, add_working_days, format_date, parse_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.fields import prefix_range
 from coso.core.import_flow import ExcelImportFlow
@@ -547,7 +547,7 @@ def transfer_letter(request: HttpRequest, pk: int) -> HttpResponse:
 def due(request: HttpRequest) -> HttpResponse:
     now = today()
     months = int(rule_in_force("MEM.PROBATION", now).params["months"])
-    ended_before = services.add_months(now, -months)
+    ended_before = add_months(now, -months)
     probationary = list(
         _members(request)
         .filter(status=Status.PROBATIONARY, joined_on__lte=ended_before)
@@ -557,7 +557,7 @@ def due(request: HttpRequest) -> HttpResponse:
     overdue_rows: list[tuple[Member, dt.date, dt.date]] = []
     for m in probationary:
         end = services.probation_end(m.joined_on)[0]
-        deadline = services.add_working_days(end, RECOGNITION_WORKING_DAYS)
+        deadline = add_working_days(end, RECOGNITION_WORKING_DAYS)
         (overdue_rows if deadline < now else due_rows).append((m, end, deadline))
     transfers = restrict(Transfer.objects.select_related("member", "from_org", "to_org"), request.user)
     late_transfers = list(

@@ -5,7 +5,7 @@ should show. A quicker load (the first cells of the demo commune, the first pape
 import datetime as dt
 
 from coso.accounts.models import User
-from coso.core.dates import today
+from coso.core.dates import last_of_month, today
 from coso.core.fields import prefix_range
 from coso.meetings import demo as meetings_demo
 from coso.meetings import queries as q
@@ -40,7 +40,7 @@ def test_demo_meetings(db):
     assert held.count() > 200
     assert Meeting.history.values("id").distinct().count() == Meeting.objects.count()
     assert held.order_by("date").first().date.replace(day=1) == D(2025, 1, 1)
-    assert held.order_by("-date").first().date <= meetings_demo.s.last_of_month(last)
+    assert held.order_by("-date").first().date <= last_of_month(last)
     assert MeetingRhythm.objects.filter(day_of_month=4).exists()  # seed 004: the 4th of each month
     assert held.filter(kind="thematic").exists() and held.filter(kind="pilot").exists()
     assert MeetingScore.objects.exists() and AttendanceAssignment.objects.exists()
@@ -52,7 +52,7 @@ def test_demo_meetings(db):
         == q._cells_on(province, D(2025, 7, 1), None).count()
     )
     # this year's compliance of the demo commune: gaps and alerts
-    year = (D(now.year, 1, 1), meetings_demo.s.last_of_month(last))
+    year = (D(now.year, 1, 1), last_of_month(last))
     c = q.compliance(admin, commune, *year, now)
     assert c.cells >= 12
     assert 0 < c.regular_held < c.regular_expected

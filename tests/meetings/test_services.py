@@ -304,7 +304,7 @@ def test_rhythm_and_calendar(tree):
         ms.set_rhythm(None, tree["C1"], day_of_month=5, valid_from=D(2020, 3, 1))
     assert e.value.rule.code == "MEET.RHYTHM"
     assert MeetingRhythm.objects.count() == 2
-    dates = ms.expected_dates(tree["C1"], D(2020, 1, 1), D(2020, 4, 1))
+    dates = q.expected_dates(tree["C1"], D(2020, 1, 1), D(2020, 4, 1))
     # March: the 4th is still under the first rhythm (the new one starts on the 10th)
     assert dates == [D(2020, 1, 4), D(2020, 2, 4), D(2020, 3, 4), D(2020, 4, 30)]
     plan(tree["C1"], D(2020, 2, 5))
