@@ -120,10 +120,24 @@ def world(tree):
         params={"filename": "dang-vien-binh-minh.xlsx"},
         result={"ok": True, "rows": 1, "cells": [["C4", "Chi bộ thôn Bắc", 1]], "error_count": 0},
     )
+    b_orgs_job = Job.objects.create(  # an organizations import of B's, checked and ready to confirm
+        kind="orgs.import.check",
+        user=b,
+        state=Job.State.DONE,
+        params={"filename": "to-chuc-binh-minh.xlsx", "flow": "coso.orgs.views.IMPORT"},
+        result={
+            "ok": True,
+            "rows": 1,
+            "to_create": 1,
+            "by_kind": [["Chi bộ trực thuộc", 1]],
+            "error_count": 0,
+        },
+    )
     w = {
         "tree": tree,
         "a": a,
         "b_job": b_job,
+        "b_orgs_job": b_orgs_job,
         "token": token.key,
         "b_org": x2,
         "b_cell": c4,
@@ -188,6 +202,10 @@ def job_pk(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["b_job"].pk}
 
 
+def orgs_job_pk(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["b_orgs_job"].pk}
+
+
 def cell_code(w: dict[str, Any]) -> dict[str, Any]:
     return {"code": w["b_cell"].code}
 
@@ -231,6 +249,8 @@ COVERED: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]] | None]
     "orgs:merge": (WRITE_FORM, None),
     "orgs:import": (WRITE_FORM, None),
     "orgs:import_template": (PUBLIC, None),
+    "orgs:import_job": (OBJECT, orgs_job_pk),  # only the job's owner sees it
+    "orgs:import_job_progress": (OBJECT, orgs_job_pk),
     "orgs:vocabulary": (PUBLIC, None),
     "orgs:decision_file": (OBJECT, decision_pk),
     "orgs:restructuring": (OBJECT, event_pk),

@@ -10,7 +10,7 @@ the reason, the type) straight from the table. Call it inside the transaction of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import connection
@@ -131,3 +131,9 @@ def analyze() -> None:
     gathers them by itself. Allowed inside a transaction (a test's)."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """`items` in slices of `size` (for IN (...) lookups and batched writes)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -6,14 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .dates import format_date, parse_as_of, today
+from .dates import format_date, today
+from .pages import as_of_and_error
 
 
 def as_of(request: HttpRequest) -> dict[str, Any]:
     """The date the pages are looking at (?as_of=dd/mm/yyyy), defaulting to today."""
-    try:
-        value = parse_as_of(request.GET.get("as_of"))
-        error = ""
-    except ValueError as exc:
-        value, error = today(), str(exc)
+    value, error = as_of_and_error(request)
     return {"as_of": value, "as_of_text": format_date(value), "as_of_error": error, "today": today()}

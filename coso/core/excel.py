@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import os
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -146,6 +146,18 @@ def header_key(value: Any) -> str:
     return nfc("" if value is None else str(value)).casefold()
 
 
+def header_map(headers: Iterable[str], columns: Iterable[str]) -> dict[str, str]:
+    """Each template column found among `headers` → the header as the file writes it (compared by `header_key`);
+    when a column is written twice, the first one counts."""
+    wanted = {header_key(c): c for c in columns}
+    found: dict[str, str] = {}
+    for h in headers:
+        column = wanted.get(header_key(h))
+        if column is not None and column not in found:
+            found[column] = h
+    return found
+
+
 @dataclass(frozen=True)
 class SheetRow:
     """One data row: the row number Excel shows and the values by header (as the header was written)."""
@@ -155,10 +167,6 @@ class SheetRow:
 
     def get(self, header: str, default: Any = None) -> Any:
         return self.values.get(header, default)
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 class Table:
@@ -206,7 +214,7 @@ class Table:
                 continue
             if not expect or expect & set(cells):
                 self.header_line = self._line
-                self.headers = [nfc(str(v)) if not _is_blank(v) else "" for v in row]
+                self.headers = [nfc(str(v)) if not is_blank(v) else "" for v in row]
                 return
         return
 
@@ -219,7 +227,7 @@ class Table:
             row = self._next()
             if row is None:
                 return
-            if all(_is_blank(v) for v in row):
+            if all(is_blank(v) for v in row):
                 continue
             values = {h: v for h, v in zip(headers, row, strict=False) if h}
             yield SheetRow(self._line, values)
@@ -252,9 +260,14 @@ def _sheet_rows(sheet: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
             yield line, pad + values
 
 
-def _source_name(source: Any) -> str:
+def file_name(source: Any) -> str:
+    """The base name of an uploaded file, a path or a file-like object ("" when it has none)."""
     name = getattr(source, "name", None) or (str(source) if isinstance(source, str | os.PathLike) else "")
-    return os.path.basename(str(name)) if name else "tệp tải lên"
+    return os.path.basename(str(name)) if name else ""
+
+
+def _source_name(source: Any) -> str:
+    return file_name(source) or "tệp tải lên"
 
 
 def _load(source: Any) -> Any:
@@ -300,3 +313,32 @@ def cell_text(value: Any) -> str:
 def is_blank(value: Any) -> bool:
     """An empty cell (None or only spaces)."""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def sheet_rows(rows: Iterable[SheetRow | Mapping[str, Any]], first_line: int) -> Iterator[SheetRow]:
+    """An importer's rows as `SheetRow`s: those of `open_table` as they come, plain mappings (header → value, as
+    callers and tests give them) numbered from `first_line`."""
+    for i, row in enumerate(rows):
+        yield row if isinstance(row, SheetRow) else SheetRow(first_line + i, dict(row))
+
+
+# ------------------------------------------------------------------------------------------ import errors
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of an imported file: the row number as Excel shows it (0 = the file as a whole), the column
+    header, the value found, and a Vietnamese message saying what is wrong and what to do."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Dòng {self.row}" if self.row else "Tệp"
+        if self.column:
+            where += f", cột “{self.column}”"
+        if self.value:
+            where += f", giá trị “{self.value}”"
+        return f"{where}: {self.message}"

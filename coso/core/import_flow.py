@@ -16,19 +16,23 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeVar
+from typing import IO, Any, TypeVar
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
 from django.utils.module_loading import import_string
 
 from .errors import DomainError, NotInScope
-from .excel import ExcelError, open_table
+from .excel import ExcelError, RowError, cell_text, file_name, open_table
 from .models import Job
+from .registry import Entry
 from .templatetags.vn import vn_number
 
 Progress = Callable[[int, int], Any]
@@ -39,22 +43,48 @@ URL_NAMES = ("import", "import_template", "import_job", "import_job_progress")  
 # ----------------------------------------------------------------------------------- importer entry points
 
 
-class _Plan(Protocol):
-    rows: list[Any]
-    errors: list[Any]
-    filename: str
+@dataclass
+class Plan:
+    """What an importer's `validate` found: every row it parsed (`rows`, of the importer's own type) and every
+    error; the importer's `apply` writes it only when there is no error. Importers extend it with what their
+    preview and write need."""
 
-    def add(self, row: int, column: str, value: Any, message: str) -> None: ...
+    rows: list[Any] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    filename: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, row: int, column: str, value: Any, message: str) -> None:
+        self.errors.append(RowError(row, column, cell_text(value), message))
+
+    def sort_errors(self, columns: Sequence[str]) -> None:
+        """Errors in the order a cadre reads the file: by row, then by the template's column order (errors of the
+        file as a whole, with no column, first)."""
+        order = {c: i for i, c in enumerate(columns)}
+        self.errors.sort(key=lambda e: (e.row, order.get(e.column, -1)))
 
 
-P = TypeVar("P", bound=_Plan)
+@dataclass
+class Result:
+    """What an import did: its plan, whether it was a dry run; importers add what was written."""
+
+    plan: Any
+    dry_run: bool
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.plan.ok)
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.plan.errors  # type: ignore[no-any-return]
+
+
+P = TypeVar("P", bound=Plan)
 R = TypeVar("R")
-
-
-def file_name(file: Any) -> str:
-    """The base name of an uploaded file, a path or a file-like object ("" when it has none)."""
-    name = getattr(file, "name", None) or (str(file) if isinstance(file, str | os.PathLike) else "")
-    return os.path.basename(str(name)) if name else ""
 
 
 def read_plan(
@@ -125,6 +155,48 @@ def read_then_write(
     return apply(plan, actor, plan.filename, progress=on_write if progress is not None else None)
 
 
+# ------------------------------------------------------------------------------------------ command line
+
+
+def command_line_import(
+    name: str,
+    help: str,
+    file_help: str,
+    run_import: Callable[..., Any],
+    report: Callable[[Any, bool, str], Iterable[str]],
+) -> Entry:
+    """The entry of `coso import NAME FILE.xlsx [--dry-run]` (register it with `register_importer`): it runs as
+    the system (actor None); a missing file, a refusal or any error of the file exits non-zero with every error
+    on stderr (nothing written); otherwise it prints the lines `report(result, dry_run, filename)` gives."""
+
+    def add_arguments(parser: Any) -> None:
+        parser.add_argument("file", help=file_help)
+        parser.add_argument(
+            "--dry-run", dest="dry_run", action="store_true", help="Chỉ kiểm tra tệp, không ghi gì."
+        )
+
+    def run(command: BaseCommand, **options: Any) -> None:
+        path = options["file"]
+        if not os.path.exists(path):
+            raise CommandError(f"Không tìm thấy tệp {path}; hãy kiểm tra đường dẫn.")
+        dry_run = bool(options.get("dry_run"))
+        try:
+            result = run_import(path, None, dry_run=dry_run)
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc
+        filename = os.path.basename(path)
+        if result.errors:
+            for error in result.errors:
+                command.stderr.write(str(error))
+            raise CommandError(
+                f"Tệp {filename} có {len(result.errors)} lỗi; chưa ghi gì. Hãy sửa các lỗi trên rồi nhập lại."
+            )
+        for line in report(result, dry_run, filename):
+            command.stdout.write(line)
+
+    return Entry(name=name, help=help, add_arguments=add_arguments, run=run)
+
+
 # --------------------------------------------------------------------------------------------- the flow
 
 
@@ -136,23 +208,44 @@ def _import_folder() -> Path:
     return folder
 
 
+def check_job(job: Job, progress: Any) -> dict[str, Any]:
+    """Job handler (run by the task worker): the check of the flow that started the job; see
+    `ExcelImportFlow.check`."""
+    return _flow_of(job).check(job, progress)
+
+
+def write_job(job: Job, progress: Any) -> dict[str, Any]:
+    """Job handler (run by the task worker): the write of the flow that started the job; see
+    `ExcelImportFlow.write`."""
+    return _flow_of(job).write(job, progress)
+
+
+def _flow_of(job: Job) -> ExcelImportFlow:
+    flow = import_string(job.params["flow"])
+    assert isinstance(flow, ExcelImportFlow)
+    return flow
+
+
 @dataclass(frozen=True, kw_only=True)
 class ExcelImportFlow:
-    """One app's Excel import: what differs between the apps; the methods are the shared pages and jobs.
+    """One app's Excel import: what differs between the apps; the methods are the shared pages and jobs, and
+    `urlpatterns()` the app's import URLs (`URL_NAMES`).
 
-    `check_job` / `write_job` are the app's module-level job handlers (`coso.core.jobs` runs a handler by its
-    dotted path), which call `check` / `write`; `summary(result)` is what the page shows of a check or a write
-    (small, JSON-able) and `refusal(exc)` the job's message when the importer refuses the file (DomainError or
-    NotInScope). Messages that the apps word differently are fields (`{name}`, `{count}`… filled in).
+    `name` is where the app declares the flow (`coso.members.views.IMPORT`): a job carries it, and the shared job
+    handlers `check_job` / `write_job` find the flow by it in the task worker. `summary(result)` is what the
+    page shows of a check or a write (small, JSON-able, with `created`: how many were written) and
+    `refusal(exc)` the job's message when the importer refuses the file (DomainError or NotInScope). Messages
+    that the apps word differently are fields (`{name}`, `{count}`… filled in).
 
     By convention the jobs' kinds are `NAMESPACE.import.check` / `NAMESPACE.import.write`, the page is
     `NAMESPACE/import.html` (it extends core/import_page.html) and an upload is kept as
     VAR_DIR/imports/NAMESPACE-USER-RANDOM.xlsx until it is written."""
 
+    name: str  # dotted path of this flow, as the app declares it
     namespace: str  # the app's label and URL namespace (with the URLs of `URL_NAMES`)
     importer: str  # dotted path of `import_x(file, user, dry_run=, filename=, progress=) -> ImportResult`
-    check_job: Callable[[Job, Any], dict[str, Any]]
-    write_job: Callable[[Job, Any], dict[str, Any]]
+    sample: str  # dotted path of the function that makes the template (.xlsx bytes) users fill in
+    sample_name: str  # the template's file name
     can_write: Callable[[HttpRequest], bool]
     refused: str  # the 404's text for a user who may not write
     page: str  # the page's name as its menu and title give it (“quay lại trang … để xem kết quả”)
@@ -246,12 +339,13 @@ class ExcelImportFlow:
             raise JobFailed(self.refusal(exc)) from exc
         finally:
             path.unlink(missing_ok=True)
+        summary = self.summary(result)
         if result.ok:
-            created = result.created
+            created = int(summary["created"])
             progress(created, created, self.written.format(count=vn_number(created)), force=True)
         else:
             progress(1, 1, "Tệp có lỗi nên chưa ghi gì.", force=True)
-        return self.summary(result)
+        return summary
 
     # ------------------------------------------------------------------------------------------------ pages
 
@@ -318,8 +412,8 @@ class ExcelImportFlow:
                 job = jobs.start(
                     self.check_kind,
                     request.user,
-                    self.check_job,
-                    params={"filename": name},
+                    check_job,
+                    params={"filename": name, "flow": self.name},
                     path=str(self.save_upload(request, upload)),
                     message="Đang chờ kiểm tra…",
                 )
@@ -349,8 +443,9 @@ class ExcelImportFlow:
             write = jobs.start(
                 self.write_kind,
                 request.user,
-                self.write_job,
+                write_job,
                 params={
+                    "flow": self.name,
                     "filename": job.params.get("filename", ""),
                     "source": job.pk,
                     "rows": job.result["rows"],
@@ -376,3 +471,22 @@ class ExcelImportFlow:
                 return HttpResponseClientRefresh()
             return redirect(self.urls["import_job"], pk=job.pk)
         return render(request, self.progress_template, self.progress_context(job))
+
+    def sample_view(self, request: HttpRequest) -> HttpResponse:
+        """The template to fill in (.xlsx), with the columns and the valid values."""
+        from .pages import xlsx_response
+
+        return xlsx_response(import_string(self.sample)(), self.sample_name)
+
+    def urlpatterns(self) -> list[URLPattern]:
+        """The import's pages under the app's URLs (names `URL_NAMES`), for signed-in users."""
+        return [
+            path("import/", login_required(self.upload_view), name="import"),
+            path("import/template.xlsx", login_required(self.sample_view), name="import_template"),
+            path("import/jobs/<int:pk>/", login_required(self.job_view), name="import_job"),
+            path(
+                "import/jobs/<int:pk>/progress/",
+                login_required(self.progress_view),
+                name="import_job_progress",
+            ),
+        ]

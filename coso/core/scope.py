@@ -50,6 +50,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 M = TypeVar("M", bound=Model)
 
 
+class SystemReader:
+    """The system itself as a reader with a global scope (like a superuser): the command line, which has no
+    logged-in user, reads through it."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_staff = True
+    pk = None
+    id = None
+
+    def __str__(self) -> str:
+        return "Hệ thống"
+
+
 @dataclass(frozen=True)
 class Scope:
     """The subtrees a user holds a permission on. `is_global`: the whole system (superuser)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from coso.orgs.forms import date_field
+from coso.core.forms import date_field
 
 from .models import EvaluationPeriod, Level, PeriodKind
 

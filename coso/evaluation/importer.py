@@ -21,31 +21,29 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
-from coso.core.bulk import CREATED, insert_rows, record_history
+from coso.core.bulk import CREATED, chunks, insert_rows, record_history
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError
 from coso.core.excel import (
     Sheet,
     SheetRow,
     cell_text,
-    header_key,
+    header_map,
     is_blank,
+    sheet_rows,
     workbook_bytes,
 )
-from coso.core.import_flow import read_plan, read_then_write
+from coso.core.import_flow import Plan, Progress, Result, command_line_import, read_plan, read_then_write
 from coso.core.models import RuleSet
-from coso.core.registry import Entry, register_importer
 from coso.core.scope import EVALUATE, Scope, check_path, scope_for
 from coso.core.text import nfc
 from coso.members.models import Member, Membership
-from coso.orgs.importer import RowError
 from coso.orgs.models import SEGMENT, Organization, OrgPeriod
 
 from . import rules
@@ -66,14 +64,11 @@ COL_ORG = "Mã tổ chức"
 COL_CID = "Số CCCD"
 COL_LEVEL = "Xếp loại"
 COLUMNS = [COL_YEAR, COL_SUBJECT, COL_ORG, COL_CID, COL_LEVEL]
-_ORDER = {c: i for i, c in enumerate(COLUMNS)}
 SUBJECTS = {"tổ chức": Subject.ORG, "đảng viên": Subject.MEMBER}
 SHEET_TITLE = "Kết quả xếp loại"
 FIRST_YEAR = 1930
 LOOKUP = 500
 BATCH = 500  # rows per progress report while reading
-
-Progress = Callable[[int, int], Any]
 
 
 class Planned(NamedTuple):
@@ -100,17 +95,8 @@ class Resolved:
 
 
 @dataclass
-class ImportPlan:
+class ImportPlan(Plan):
     rows: list[Resolved] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    filename: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add(self, row: int, column: str, value: Any, message: str) -> None:
-        self.errors.append(RowError(row, column, cell_text(value), message))
 
     def counts(self) -> dict[tuple[int, str], int]:
         """(year, subject) → rows, for the summary."""
@@ -121,24 +107,10 @@ class ImportPlan:
 
 
 @dataclass
-class ImportResult:
+class ImportResult(Result):
     plan: ImportPlan
-    dry_run: bool
     created: int = 0
     periods: list[int] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.plan.ok
-
-    @property
-    def errors(self) -> list[RowError]:
-        return self.plan.errors
-
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), LOOKUP):
-        yield items[start : start + LOOKUP]
 
 
 class _Schemes:
@@ -190,18 +162,13 @@ def validate(
     (`done` = `total` = the rows read)."""
     plan = ImportPlan(filename=filename)
     stream: list[SheetRow] = []
-    for i, r in enumerate(rows):
-        stream.append(r if isinstance(r, SheetRow) else SheetRow(header_line + 1 + i, dict(r)))
+    for r in sheet_rows(rows, header_line + 1):
+        stream.append(r)
         if progress is not None and len(stream) % BATCH == 0:
             progress(len(stream), 0)
     if headers is None:
         headers = list(stream[0].values) if stream else []
-    wanted = {header_key(c): c for c in COLUMNS}
-    found: dict[str, str] = {}
-    for h in headers:
-        column = wanted.get(header_key(h))
-        if column is not None and column not in found:
-            found[column] = h
+    found = header_map(headers, COLUMNS)
     missing = [c for c in COLUMNS if c not in found]
     for column in missing:
         plan.add(
@@ -265,7 +232,7 @@ def validate(
             )
         planned.append(Planned(line, year, subject, code, cid, level_text))
     _resolve(plan, planned, actor)
-    plan.errors.sort(key=lambda e: (e.row, _ORDER.get(e.column, -1)))
+    plan.sort_errors(COLUMNS)
     if progress is not None:
         progress(len(stream), len(stream))
     return plan
@@ -279,12 +246,12 @@ def _resolve(plan: ImportPlan, planned: list[Planned], actor: Any) -> None:
     schemes = _Schemes()
     codes = sorted({p.org_code for p in planned if p.org_code})
     orgs: dict[str, Organization] = {}
-    for chunk in _chunks(codes):
+    for chunk in chunks(codes, LOOKUP):
         for org in Organization.objects.filter(code__in=chunk):
             orgs[org.code.upper()] = org
     cids = sorted({p.citizen_id for p in planned if p.citizen_id})
     members: dict[str, tuple[int, str]] = {}
-    for chunk in _chunks(cids):
+    for chunk in chunks(cids, LOOKUP):
         for pk, cid, name in Member.objects.filter(citizen_id__in=chunk).values_list(
             "pk", "citizen_id", "full_name"
         ):
@@ -292,13 +259,13 @@ def _resolve(plan: ImportPlan, planned: list[Planned], actor: Any) -> None:
     org_periods: dict[int, list[tuple[dt.date, dt.date | None, str, bool, bool, str]]] = defaultdict(list)
     memberships: dict[int, list[tuple[dt.date, dt.date | None, int]]] = defaultdict(list)
     member_ids = sorted(pk for pk, _n in members.values())
-    for chunk in _chunks(member_ids):
+    for chunk in chunks(member_ids, LOOKUP):
         for mid, start, end, oid in Membership.objects.filter(
             member_id__in=chunk, kind=Membership.Kind.OFFICIAL
         ).values_list("member_id", "valid_from", "valid_to", "org_id"):
             memberships[mid].append((start, end, oid))
     ids = sorted({o.pk for o in orgs.values()} | {o for rows in memberships.values() for _s, _e, o in rows})
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, LOOKUP):
         for oid, start, end, path, cell, grassroots, name in (
             OrgPeriod.objects.filter(org_id__in=chunk)
             .order_by("org_id", "valid_from")
@@ -435,12 +402,12 @@ def _already(plan: ImportPlan) -> None:
     for year, rows in by_year.items():
         members = sorted({r.member_id for r in rows if r.member_id})
         orgs = sorted({r.org_id for r in rows if r.subject == Subject.ORG})
-        for chunk in _chunks(members):
+        for chunk in chunks(members, LOOKUP):
             for m in Evaluation.objects.filter(
                 annual=True, year=year, subject=Subject.MEMBER, member_id__in=chunk
             ).values_list("member_id", flat=True):
                 clash.add((year, Subject.MEMBER, m))
-        for chunk in _chunks(orgs):
+        for chunk in chunks(orgs, LOOKUP):
             for o in Evaluation.objects.filter(
                 annual=True, year=year, subject=Subject.ORG, org_id__in=chunk
             ).values_list("org_id", flat=True):
@@ -632,48 +599,27 @@ def template_bytes() -> bytes:
 # -------------------------------------------------------------------------------------------- command line
 
 
-def _import_arguments(parser: Any) -> None:
-    parser.add_argument("file", help="Tệp Excel .xlsx theo mẫu nhập kết quả xếp loại.")
-    parser.add_argument(
-        "--dry-run", dest="dry_run", action="store_true", help="Chỉ kiểm tra tệp, không ghi gì."
-    )
-
-
-def run_import(command: BaseCommand, **options: Any) -> None:
-    """`coso import evaluations FILE.xlsx [--dry-run]`: as the system; every error on stderr and a non-zero exit."""
-    path = options["file"]
-    if not os.path.exists(path):
-        raise CommandError(f"Không tìm thấy tệp {path}; hãy kiểm tra đường dẫn.")
-    dry_run = bool(options.get("dry_run"))
-    try:
-        result = import_evaluations(path, None, dry_run=dry_run)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from exc
-    if result.errors:
-        for error in result.errors:
-            command.stderr.write(str(error))
-        raise CommandError(
-            f"Tệp {os.path.basename(path)} có {len(result.errors)} lỗi; chưa ghi gì. Hãy sửa các lỗi trên rồi nhập lại."
-        )
+def _report(result: ImportResult, dry_run: bool, filename: str) -> list[str]:
     verb = "Tệp hợp lệ (chạy thử, chưa ghi gì): sẽ nhập" if dry_run else "Đã nhập"
-    command.stdout.write(f"{verb} {len(result.plan.rows)} kết quả xếp loại.")
+    lines = [f"{verb} {len(result.plan.rows)} kết quả xếp loại."]
     for (year, subject), n in result.plan.counts().items():
-        command.stdout.write(f"  Năm {year}, {'tổ chức' if subject == Subject.ORG else 'đảng viên'}: {n}")
+        lines.append(f"  Năm {year}, {'tổ chức' if subject == Subject.ORG else 'đảng viên'}: {n}")
+    return lines
 
 
-IMPORT_EVALUATIONS = Entry(
-    name="evaluations",
-    help="Nhập kết quả đánh giá, xếp loại các năm trước từ tệp Excel theo mẫu (cả tệp hoặc không gì).",
-    add_arguments=_import_arguments,
-    run=run_import,
+IMPORT_EVALUATIONS = command_line_import(
+    "evaluations",
+    "Nhập kết quả đánh giá, xếp loại các năm trước từ tệp Excel theo mẫu (cả tệp hoặc không gì).",
+    "Tệp Excel .xlsx theo mẫu nhập kết quả xếp loại.",
+    import_evaluations,
+    _report,
 )
-register_importer(IMPORT_EVALUATIONS)
 
 __all__ = [
     "COLUMNS",
+    "IMPORT_EVALUATIONS",
     "ImportPlan",
     "ImportResult",
-    "RowError",
     "apply",
     "import_evaluations",
     "read",

@@ -1,4 +1,4 @@
-"""The command-line classification report, registered when EvaluationConfig.ready() imports this module:
+"""The command-line classification report, registered in EvaluationConfig.ready():
 
     coso report evaluation --org CODE --year YYYY [--as-of D] [--all] [--json]
 
@@ -11,52 +11,39 @@ published results count; `--all` adds decided results not yet published. The com
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coso.core.dates import format_date, parse_as_of
-from coso.core.registry import Entry, register_report
-from coso.core.text import nfc
-from coso.orgs.models import Organization
-from coso.orgs.reports_cli import SystemReader
+from coso.core.dates import format_date
+from coso.core.registry import Entry
+from coso.core.scope import SystemReader
+from coso.orgs import cli
 
-from . import queries as q
+from . import queries
 
 
 def _arguments(parser: Any) -> None:
-    parser.add_argument("--org", required=True, help="Mã tổ chức (ví dụ H1).")
+    cli.add_org(parser, "H1")
     parser.add_argument("--year", required=True, type=int, help="Năm xếp loại (ví dụ 2017).")
-    parser.add_argument(
-        "--as-of", dest="as_of", default=None, help="Kết quả đã biết đến ngày (mặc định: hôm nay)."
-    )
+    cli.add_as_of(parser, "Kết quả đã biết đến ngày (mặc định: hôm nay).")
     parser.add_argument(
         "--all", dest="all", action="store_true", help="Tính cả kết quả đã quyết định chưa công bố."
     )
-    parser.add_argument("--json", action="store_true", help="In một đối tượng JSON thay vì bảng.")
+    cli.add_json(parser)
 
 
 def run(command: BaseCommand, **options: Any) -> None:
-    code = nfc(options.get("org"))
-    org = Organization.objects.filter(code__iexact=code).first() if code else None
-    if org is None:
-        raise CommandError(f"Không tìm thấy tổ chức có mã “{code}”; hãy kiểm tra lại mã tổ chức (--org).")
-    try:
-        as_of = parse_as_of(options.get("as_of"))
-    except ValueError as exc:
-        raise CommandError(f"Ngày --as-of không hợp lệ: {exc}") from exc
+    org = cli.org_option(options)
+    as_of = cli.as_of_option(options)
     year = int(options["year"])
     if not 1930 <= year <= as_of.year:
         raise CommandError(f"Năm {year} không hợp lệ; hãy ghi năm từ 1930 đến {as_of.year}.")
-    report = q.results(SystemReader(), org, year, as_of=as_of, published_only=not options.get("all"))
-    if options.get("json"):
-        command.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
-        return
-    command.stdout.write(results_text(report))
+    report = queries.results(SystemReader(), org, year, as_of=as_of, published_only=not options.get("all"))
+    cli.write_report(command, options, report, results_text)
 
 
-def results_text(r: q.Results) -> str:
+def results_text(r: queries.Results) -> str:
     """The results as a readable Vietnamese table."""
     lines = [
         f"Kết quả xếp loại năm {r.year} của {r.org_name} ({r.org.code}), tính đến ngày {format_date(r.as_of)}",
@@ -82,5 +69,3 @@ EVALUATION = Entry(
     add_arguments=_arguments,
     run=run,
 )
-
-register_report(EVALUATION)

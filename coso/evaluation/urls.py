@@ -7,10 +7,7 @@ app_name = "evaluation"
 urlpatterns = [
     path("", views.index, name="index"),
     path("mine/", views.mine, name="mine"),
-    path("import/", views.import_results, name="import"),
-    path("import/template.xlsx", views.import_template, name="import_template"),
-    path("import/jobs/<int:pk>/", views.import_job, name="import_job"),
-    path("import/jobs/<int:pk>/progress/", views.import_job_progress, name="import_job_progress"),
+    *views.IMPORT.urlpatterns(),
     path("open/<str:code>/", views.open_period, name="open"),
     path("results/<str:code>/", views.results, name="results"),
     path("trends/<str:code>/", views.trends, name="trends"),

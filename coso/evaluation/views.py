@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from coso.core import pages
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.excel import Sheet, workbook_bytes
@@ -39,29 +40,15 @@ from .models import (
     Subject,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-
-def _error_text(exc: DomainError) -> str:
-    return exc.message + (
-        f" (Quy tắc {exc.rule.code}: {exc.rule.name}; nguồn: {exc.rule.source})" if exc.rule else ""
-    )
-
-
-def _apply_error(form: Any, exc: DomainError, mapping: dict[str, str] | None = None) -> None:
-    name = (mapping or {}).get(exc.field or "", exc.field)
-    if name == "scores" and getattr(form, "criteria", None):
-        name = f"score_{form.criteria[0]['code']}"
-    if name and name in form.fields:
-        form.add_error(name, _error_text(exc))
-    else:
-        form.add_error(None, _error_text(exc))
+def _apply_error(form: Any, exc: DomainError) -> None:
+    """A refusal next to its field; the scores' refusal goes to the first criterion's score."""
+    criteria = getattr(form, "criteria", None)
+    pages.apply_error(form, exc, {"scores": f"score_{criteria[0]['code']}"} if criteria else None)
 
 
 def _can_evaluate(request: HttpRequest, org: Organization | None = None) -> bool:
-    scope = scope_for(request.user, EVALUATE)
-    return scope.covers(org.current_path) if org is not None else not scope.is_empty
+    return pages.can_change(request, EVALUATE, org)
 
 
 def _period(request: HttpRequest, pk: int, permission: str = VIEW) -> EvaluationPeriod:
@@ -231,7 +218,7 @@ def period_step(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "Đã chuyển đợt sang bước tiếp theo.")
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, pages.error_text(exc))
     except NotInScope:
         raise Http404("Không thuộc phạm vi của bạn.") from None
     return redirect("evaluation:period", pk=period.pk)
@@ -358,7 +345,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, text)
             return redirect("evaluation:entry", pk=e.pk)
         except ev.DecisionRefused as exc:
-            form.add_error("justification" if "justification" in form.fields else None, _error_text(exc))
+            form.add_error("justification" if "justification" in form.fields else None, pages.error_text(exc))
         except DomainError as exc:
             _apply_error(form, exc)
         except NotInScope:
@@ -459,7 +446,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                     "vượt cảnh báo ở từng dòng được đánh dấu (quy tắc EVAL.OVERRIDE)."
                 )
             except DomainError as exc:
-                page_error = "Chưa ghi gì: " + _error_text(exc)
+                page_error = "Chưa ghi gì: " + pages.error_text(exc)
             except NotInScope:
                 raise Http404("Không thuộc phạm vi của bạn.") from None
     sheet = q.decision_sheet(request.user, period)
@@ -580,15 +567,11 @@ def results(request: HttpRequest, code: str) -> HttpResponse:
     cells = q.cell_counts(request.user, org, year)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        response = HttpResponse(results_xlsx(r, weak, cells), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="xep-loai-{org.code}-{year}.xlsx"'
-        return response
+        return pages.xlsx_response(results_xlsx(r, weak, cells), f"xep-loai-{org.code}-{year}.xlsx")
     if fmt == "docx":
         from .documents import summary_report
 
-        response = HttpResponse(summary_report(r, weak, cells), content_type=DOCX)
-        response["Content-Disposition"] = f'attachment; filename="bao-cao-xep-loai-{org.code}-{year}.docx"'
-        return response
+        return pages.docx_response(summary_report(r, weak, cells), f"bao-cao-xep-loai-{org.code}-{year}.docx")
     return render(
         request,
         "evaluation/results.html",
@@ -647,15 +630,6 @@ def trends(request: HttpRequest, code: str) -> HttpResponse:
 # ----------------------------------------------------------------------------------------------- import
 
 
-@login_required
-def import_template(request: HttpRequest) -> HttpResponse:
-    from .importer import template_bytes
-
-    response = HttpResponse(template_bytes(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="mau-nhap-ket-qua-xep-loai.xlsx"'
-    return response
-
-
 # The import runs as two background jobs, a check then the write, through the flow the member import uses too
 # (`coso.core.import_flow`). The handlers run in the task worker (`coso db_worker`), not in a request.
 
@@ -693,29 +667,19 @@ def _import_summary(result: Any) -> dict[str, Any]:
 
 def _refusal(exc: Exception) -> str:
     if isinstance(exc, DomainError):
-        return f"Chưa ghi gì: {_error_text(exc).rstrip('.')}. Hãy chọn lại tệp để kiểm tra."
+        return f"Chưa ghi gì: {pages.error_text(exc).rstrip('.')}. Hãy chọn lại tệp để kiểm tra."
     return (
         "Chưa ghi gì: tệp có tổ chức không thuộc phạm vi bạn được quyền ghi. Hãy sửa cột “Mã tổ chức” rồi chọn "
         "lại tệp."
     )
 
 
-def check_import_job(job: Any, progress: Any) -> dict[str, Any]:
-    """Job handler: validate the uploaded file (nothing written); see `ExcelImportFlow.check`."""
-    return IMPORT.check(job, progress)
-
-
-def write_import_job(job: Any, progress: Any) -> dict[str, Any]:
-    """Job handler: validate the confirmed file again and write it, all or nothing; see
-    `ExcelImportFlow.write`."""
-    return IMPORT.write(job, progress)
-
-
 IMPORT = ExcelImportFlow(
+    name="coso.evaluation.views.IMPORT",
     namespace="evaluation",
     importer="coso.evaluation.importer.import_evaluations",
-    check_job=check_import_job,
-    write_job=write_import_job,
+    sample="coso.evaluation.importer.template_bytes",
+    sample_name="mau-nhap-ket-qua-xep-loai.xlsx",
     can_write=_can_evaluate,
     refused="Bạn không có quyền ghi kết quả đánh giá.",
     page="Nhập kết quả các năm trước",
@@ -726,26 +690,3 @@ IMPORT = ExcelImportFlow(
     summary=_import_summary,
     refusal=_refusal,
 )
-
-
-@login_required
-def import_results(request: HttpRequest) -> HttpResponse:
-    """Historical results from Excel: upload → a background job checks every row (nothing written) → its page
-    shows the progress, then every error or a preview → confirm → a second job checks again and writes, all or
-    nothing → its page shows the progress, then the result."""
-    return IMPORT.upload_view(request)
-
-
-@login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """One import job of the user (404 for anybody else's): its progress while it runs, then the errors, the
-    preview (and the button that starts the write) or the result. POST `confirm` on a checked file starts the
-    write; confirming again shows the same write."""
-    return IMPORT.job_view(request, pk)
-
-
-@login_required
-def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress bar of a running import job (polled by htmx every second); once the job has ended, the page
-    reloads to show its outcome."""
-    return IMPORT.progress_view(request, pk)

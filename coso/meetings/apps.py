@@ -7,9 +7,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Sinh hoạt chi bộ"
 
     def ready(self) -> None:
-        from coso.core.registry import register_demo
+        from coso.core.registry import register_demo, register_report
 
-        from . import demo
-        from .reports_cli import MEETINGS  # noqa: F401 - registers `coso report meetings`
+        from . import demo, reports_cli
 
+        register_report(reports_cli.MEETINGS)
         register_demo(30, "meetings", demo.load)

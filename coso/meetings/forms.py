@@ -7,8 +7,8 @@ from typing import Any
 
 from django import forms
 
+from coso.core.forms import date_field
 from coso.members.models import ACTIVE_STATUSES, Member
-from coso.orgs.forms import date_field
 from coso.orgs.models import Organization
 
 from .models import MeetingKind, ResolutionTask

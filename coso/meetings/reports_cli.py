@@ -1,4 +1,4 @@
-"""The command-line meeting compliance report, registered when MeetingsConfig.ready() imports this module:
+"""The command-line meeting compliance report, registered in MeetingsConfig.ready():
 
     coso report meetings --org CODE --from YYYY-MM-DD --to YYYY-MM-DD [--as-of YYYY-MM-DD] [--json]
 
@@ -9,71 +9,48 @@ bar and the alerts. The command line runs as the system (a global reader).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coso.core.dates import format_date, parse_as_of, parse_date
+from coso.core.dates import format_date
 from coso.core.errors import DomainError
-from coso.core.registry import Entry, register_report
-from coso.core.text import nfc
-from coso.orgs.models import Organization
-from coso.orgs.reports_cli import SystemReader
+from coso.core.registry import Entry
+from coso.core.scope import SystemReader
+from coso.orgs import cli
 
-from . import queries as q
+from . import queries
 
 
 def _arguments(parser: Any) -> None:
-    parser.add_argument("--org", required=True, help="Mã tổ chức (ví dụ X1).")
+    cli.add_org(parser, "X1")
     parser.add_argument(
         "--from", dest="date_from", required=True, help="Từ ngày, YYYY-MM-DD hoặc dd/mm/yyyy."
     )
     parser.add_argument("--to", dest="date_to", required=True, help="Đến ngày, YYYY-MM-DD hoặc dd/mm/yyyy.")
-    parser.add_argument(
-        "--as-of",
-        dest="as_of",
-        default=None,
-        help="Tính đến ngày (mặc định: hôm nay); tháng chưa kết thúc vào ngày này chưa tính.",
-    )
-    parser.add_argument("--json", action="store_true", help="In một đối tượng JSON thay vì bảng.")
-
-
-def _date(options: dict[str, Any], key: str, flag: str) -> Any:
-    try:
-        return parse_date(options.get(key))
-    except ValueError as exc:
-        raise CommandError(f"Ngày {flag} không hợp lệ: {exc}") from exc
+    cli.add_as_of(parser, "Tính đến ngày (mặc định: hôm nay); tháng chưa kết thúc vào ngày này chưa tính.")
+    cli.add_json(parser)
 
 
 def run(command: BaseCommand, **options: Any) -> None:
-    code = nfc(options.get("org"))
-    org = Organization.objects.filter(code__iexact=code).first() if code else None
-    if org is None:
-        raise CommandError(f"Không tìm thấy tổ chức có mã “{code}”; hãy kiểm tra lại mã tổ chức (--org).")
-    date_from = _date(options, "date_from", "--from")
-    date_to = _date(options, "date_to", "--to")
+    org = cli.org_option(options)
+    date_from = cli.date_option(options, "date_from", "--from")
+    date_to = cli.date_option(options, "date_to", "--to")
     if date_from > date_to:
         raise CommandError("Ngày --from phải trước hoặc bằng ngày --to.")
+    as_of = cli.as_of_option(options)
     try:
-        as_of = parse_as_of(options.get("as_of"))
-    except ValueError as exc:
-        raise CommandError(f"Ngày --as-of không hợp lệ: {exc}") from exc
-    try:
-        report = q.compliance(SystemReader(), org, date_from, date_to, as_of)
+        report = queries.compliance(SystemReader(), org, date_from, date_to, as_of)
     except DomainError as exc:
         raise CommandError(exc.message) from exc
-    if options.get("json"):
-        command.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
-        return
-    command.stdout.write(compliance_text(report))
+    cli.write_report(command, options, report, compliance_text)
 
 
 def _rate(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%".replace(".", ",")
 
 
-def compliance_text(report: q.Compliance) -> str:
+def compliance_text(report: queries.Compliance) -> str:
     """The compliance report as readable Vietnamese text."""
     lines = [
         f"Tình hình sinh hoạt chi bộ của {report.org_name} ({report.org.code})",
@@ -136,5 +113,3 @@ MEETINGS = Entry(
     add_arguments=_arguments,
     run=run,
 )
-
-register_report(MEETINGS)

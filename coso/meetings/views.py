@@ -19,9 +19,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from coso.core import pages
 from coso.core.dates import add_months, first_of_month, format_date, last_of_month, parse_date, today
 from coso.core.errors import DomainError, NotInScope
-from coso.core.excel import XLSX_CONTENT_TYPE, Sheet, workbook_bytes
+from coso.core.excel import Sheet, workbook_bytes
 from coso.core.fields import prefix_range
 from coso.core.scope import CHANGE_MEETINGS, VIEW, get_scoped, restrict, scope_for
 from coso.core.text import person_sort_key
@@ -46,7 +47,6 @@ from .models import (
     ResolutionTask,
 )
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_SIZE = 50
 P = Attendance.Presence
 ROLE_ORDER: dict[str, int] = {"member": 0, "guest": 1, "cadre": 2}
@@ -55,23 +55,8 @@ ROLE_ORDER: dict[str, int] = {"member": 0, "guest": 1, "cadre": 2}
 # ------------------------------------------------------------------------------------------------ helpers
 
 
-def _error_text(exc: DomainError) -> str:
-    return exc.message + (
-        f" (Quy tắc {exc.rule.code}: {exc.rule.name}; nguồn: {exc.rule.source})" if exc.rule else ""
-    )
-
-
-def _apply_errors(form: Any, exc: DomainError, mapping: dict[str, str] | None = None) -> None:
-    field = (mapping or {}).get(exc.field or "", exc.field)
-    if field and field in form.fields:
-        form.add_error(field, _error_text(exc))
-    else:
-        form.add_error(None, _error_text(exc))
-
-
 def _can_change(request: HttpRequest, org: Organization | None = None) -> bool:
-    scope = scope_for(request.user, CHANGE_MEETINGS)
-    return scope.covers(org.current_path) if org is not None else not scope.is_empty
+    return pages.can_change(request, CHANGE_MEETINGS, org)
 
 
 def _meeting(request: HttpRequest, pk: int, permission: str = VIEW) -> Meeting:
@@ -83,24 +68,6 @@ def _meeting(request: HttpRequest, pk: int, permission: str = VIEW) -> Meeting:
 def _org_name(org: Organization, on: dt.date) -> str:
     period = oq.display_period(org, on)
     return period.name if period else org.code
-
-
-def _as_of(request: HttpRequest) -> dt.date:
-    try:
-        return parse_date(request.GET["as_of"]) if request.GET.get("as_of") else today()
-    except ValueError:
-        return today()
-
-
-def _get_date(request: HttpRequest, name: str, default: dt.date, errors: dict[str, str]) -> dt.date:
-    raw = (request.GET.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return parse_date(raw)
-    except ValueError as exc:
-        errors[name] = str(exc)
-        return default
 
 
 def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
@@ -121,23 +88,8 @@ def _form_page(
     mapping: dict[str, str] | None = None,
     template: str = "meetings/form.html",
 ) -> HttpResponse:
-    """The common shape of a form page: on a valid POST call the service; a refusal goes next to its field and
-    the form is shown again with what was typed."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            return call(form.cleaned_data)
-        except DomainError as exc:
-            _apply_errors(form, exc, mapping)
-        except NotInScope:
-            form.add_error(None, "Thao tác chạm đến tổ chức không thuộc phạm vi bạn được quyền thay đổi.")
-    ctx["form"] = form
-    return render(request, template, ctx)
-
-
-def _docx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """`coso.core.pages.form_page` with the meetings' form page as the default template."""
+    return pages.form_page(request, form, call, ctx, template=template, mapping=mapping)
 
 
 # ------------------------------------------------------------------------------------------------ the list
@@ -187,7 +139,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def calendar(request: HttpRequest, code: str) -> HttpResponse:
     """A cell's year: the day its rhythm gives each month, its meetings, the months without a regular one."""
     org = oq.get_org(request.user, code)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     try:
         year = int(request.GET.get("year") or as_of.year)
     except ValueError:
@@ -459,7 +411,9 @@ def invitation_docx(request: HttpRequest, pk: int) -> HttpResponse:
     from .documents import invitation_docx as build
 
     meeting = _meeting(request, pk)
-    return _docx(build(meeting), f"giay-trieu-tap-{meeting.org.code}-{meeting.date:%Y%m%d}.docx")
+    return pages.docx_response(
+        build(meeting), f"giay-trieu-tap-{meeting.org.code}-{meeting.date:%Y%m%d}.docx"
+    )
 
 
 # --------------------------------------------------------------------------------------------- attendance
@@ -510,7 +464,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("meetings:attendance", pk=meeting.pk)
             meeting = _meeting(request, pk)
         except DomainError as exc:
-            error = _error_text(exc)
+            error = pages.error_text(exc)
             data = request.POST
         except NotInScope:
             raise Http404("Không thuộc phạm vi của bạn.") from None
@@ -604,7 +558,9 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect(reverse("meetings:dues", kwargs={"pk": meeting.pk}) + f"?month={month:%m/%Y}")
             except DomainError as exc:
-                _apply_errors(form, exc, {"payments": "__all__", "paid_on": "__all__", "meeting": "__all__"})
+                pages.apply_error(
+                    form, exc, {"payments": "__all__", "paid_on": "__all__", "meeting": "__all__"}
+                )
             except NotInScope:
                 raise Http404("Không thuộc phạm vi của bạn.") from None
     ctx = _meeting_context(request, meeting)
@@ -768,9 +724,9 @@ def _minutes_page(
                 return save(form.cleaned_data, speakers)
             except DomainError as exc:
                 if exc.field == "speakers":
-                    speakers_error = _error_text(exc)
+                    speakers_error = pages.error_text(exc)
                 else:
-                    _apply_errors(form, exc)
+                    pages.apply_error(form, exc)
             except NotInScope:
                 raise Http404("Không thuộc phạm vi của bạn.") from None
     rows = [*speakers, *({"name": "", "opinion": ""} for _ in range(SPEAKER_ROWS))]
@@ -850,7 +806,7 @@ def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
     record = Minutes.objects.filter(meeting=meeting).first()
     if record is None:
         raise Http404("Cuộc sinh hoạt chưa có biên bản.")
-    return _docx(build(record), f"bien-ban-{meeting.org.code}-{meeting.date:%Y%m%d}.docx")
+    return pages.docx_response(build(record), f"bien-ban-{meeting.org.code}-{meeting.date:%Y%m%d}.docx")
 
 
 # -------------------------------------------------------------------------------------------- resolutions
@@ -914,7 +870,9 @@ def resolution_docx(request: HttpRequest, pk: int) -> HttpResponse:
     from .documents import resolution_docx as build
 
     res = get_scoped(Resolution.objects.select_related("meeting__org"), request.user, VIEW, pk=pk)
-    return _docx(build(res), f"nghi-quyet-{res.meeting.org.code}-{res.meeting.date:%Y%m%d}.docx")
+    return pages.docx_response(
+        build(res), f"nghi-quyet-{res.meeting.org.code}-{res.meeting.date:%Y%m%d}.docx"
+    )
 
 
 @login_required
@@ -975,7 +933,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         criteria_set = services.criteria_set_for(meeting.org, meeting.date)
     except DomainError as exc:
-        error = _error_text(exc)
+        error = pages.error_text(exc)
     data = request.POST if request.method == "POST" else None
     values: dict[str, str] = {}
     field_errors: dict[str, str] = {}
@@ -1025,9 +983,9 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("meetings:detail", pk=meeting.pk)
             except DomainError as exc:
                 if exc.field == "scored_on":
-                    field_errors["scored_on"] = _error_text(exc)
+                    field_errors["scored_on"] = pages.error_text(exc)
                 else:
-                    error = _error_text(exc)
+                    error = pages.error_text(exc)
             except NotInScope:
                 raise Http404("Không thuộc phạm vi của bạn.") from None
     ctx = _meeting_context(request, meeting)
@@ -1085,10 +1043,10 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def assignments(request: HttpRequest, code: str) -> HttpResponse:
     """Who went where: the assignments made by a committee (and those under it) over a period."""
     org = oq.get_org(request.user, code)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     errors: dict[str, str] = {}
-    frm = _get_date(request, "from", dt.date(as_of.year, 1, 1), errors)
-    to = _get_date(request, "to", dt.date(as_of.year, 12, 31), errors)
+    frm = pages.get_date(request, "from", dt.date(as_of.year, 1, 1), errors)
+    to = pages.get_date(request, "to", dt.date(as_of.year, 12, 31), errors)
     rows = queries.assignments(request.user, org, frm, to)
     names = org_names({r.meeting.org_id for r in rows} | {r.assignment.assigning_org_id for r in rows}, as_of)
     people: dict[str, dict[str, Any]] = {}
@@ -1213,11 +1171,9 @@ def compliance(request: HttpRequest, code: str) -> HttpResponse:
     # the page shows the figures at once and loads the alerts beside them (compliance_alerts); Excel has both
     report = queries.compliance(request.user, org, frm, to, as_of, alerts=xlsx)
     if xlsx:
-        response = HttpResponse(_compliance_xlsx(report), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = (
-            f'attachment; filename="sinh-hoat-chi-bo-{org.code}-{as_of:%Y%m%d}.xlsx"'
+        return pages.xlsx_response(
+            _compliance_xlsx(report), f"sinh-hoat-chi-bo-{org.code}-{as_of:%Y%m%d}.xlsx"
         )
-        return response
     query = {"from": format_date(frm), "to": format_date(to)}
     if request.GET.get("as_of"):
         query["as_of"] = format_date(as_of)
@@ -1262,14 +1218,14 @@ def _compliance_args(
     """The organization (in scope), as-of date and period of a compliance request; a wrong period is said in
     `errors` and the current year shown instead."""
     org = oq.get_org(request.user, code)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     errors: dict[str, str] = {}
-    frm = _get_date(request, "from", dt.date(as_of.year, 1, 1), errors)
-    to = _get_date(request, "to", dt.date(as_of.year, 12, 31), errors)
+    frm = pages.get_date(request, "from", dt.date(as_of.year, 1, 1), errors)
+    to = pages.get_date(request, "to", dt.date(as_of.year, 12, 31), errors)
     try:
         queries.check_period(frm, to)
     except DomainError as exc:
-        errors["from"] = _error_text(exc)
+        errors["from"] = pages.error_text(exc)
         frm, to = dt.date(as_of.year, 1, 1), dt.date(as_of.year, 12, 31)
     return org, as_of, frm, to, errors
 
@@ -1289,10 +1245,10 @@ def compliance_alerts(request: HttpRequest, code: str) -> HttpResponse:
 def quality(request: HttpRequest, code: str) -> HttpResponse:
     """Meeting quality every 6 months, rolled up and per cell."""
     org = oq.get_org(request.user, code)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     errors: dict[str, str] = {}
-    frm = _get_date(request, "from", dt.date(as_of.year - 2, 1, 1), errors)
-    to = _get_date(request, "to", as_of, errors)
+    frm = pages.get_date(request, "from", dt.date(as_of.year - 2, 1, 1), errors)
+    to = pages.get_date(request, "to", as_of, errors)
     if frm > to:
         errors["from"] = "Ngày bắt đầu phải trước ngày kết thúc."
         frm = dt.date(to.year - 2, 1, 1)
@@ -1321,7 +1277,7 @@ def criteria(request: HttpRequest, code: str) -> HttpResponse:
     the rules its meetings are scored by, so they show even when those organizations are outside the user's
     grants; nothing of another subtree shows."""
     org = oq.get_org(request.user, code)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     period = oq.display_period(org, as_of)
     ancestors = [int(s) for s in period.path.split("/") if s] if period else [org.pk]
     in_force = None
@@ -1329,7 +1285,7 @@ def criteria(request: HttpRequest, code: str) -> HttpResponse:
     try:
         in_force = services.criteria_set_for(org, as_of)
     except DomainError as exc:
-        error = _error_text(exc)
+        error = pages.error_text(exc)
     sets = list(
         QualityCriteriaSet.objects.filter(Q(org_id__in=ancestors) | Q(org__isnull=True)).order_by(
             "org_id", "-effective_from"
@@ -1394,7 +1350,7 @@ def criteria_add(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def programmes(request: HttpRequest, code: str) -> HttpResponse:
     org = oq.get_org(request.user, code)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     period = oq.display_period(org, as_of)
     ancestors = [int(s) for s in period.path.split("/") if s] if period else [org.pk]
     items = list(
@@ -1456,7 +1412,7 @@ def programme_add(request: HttpRequest, code: str) -> HttpResponse:
 def programme(request: HttpRequest, pk: int) -> HttpResponse:
     """A programme: pilot cells chosen, then rolled out; meeting quality every 6 months, pilots against all."""
     prog = get_scoped(QualityProgramme.objects.select_related("org"), request.user, VIEW, pk=pk)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     action = request.POST.get("action") if request.method == "POST" else None
     if request.method == "POST":
         prog = get_scoped(
@@ -1485,7 +1441,7 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Đã chọn {_org_name(cell, d['on'])} làm chi bộ điểm.")
                 return redirect("meetings:programme", pk=prog.pk)
             except DomainError as exc:
-                _apply_errors(pilot_form, exc, {"org": "cell"})
+                pages.apply_error(pilot_form, exc, {"org": "cell"})
             except NotInScope:
                 pilot_form.add_error("cell", "Chi bộ không thuộc phạm vi bạn được quyền thay đổi.")
     elif action == "roll_out" and roll_form.is_valid():
@@ -1494,7 +1450,7 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Đã triển khai đề án tới {n} chi bộ.")
             return redirect("meetings:programme", pk=prog.pk)
         except DomainError as exc:
-            _apply_errors(roll_form, exc)
+            pages.apply_error(roll_form, exc)
     report = queries.programme_report(request.user, prog, as_of)
     return render(
         request,

@@ -7,12 +7,10 @@ class MembersConfig(AppConfig):
     verbose_name = "Đảng viên"
 
     def ready(self) -> None:
-        from coso.core.registry import register_demo
+        from coso.core.registry import register_demo, register_importer, register_report
 
-        from . import (
-            demo,
-            importer,  # noqa: F401 - registers `coso import members`
-        )
-        from .reports_cli import MEMBERS  # noqa: F401 - registers `coso report members`
+        from . import demo, importer, reports_cli
 
+        register_report(reports_cli.MEMBERS)
+        register_importer(importer.IMPORT_MEMBERS)
         register_demo(20, "members", demo.load)

@@ -6,8 +6,9 @@ from typing import Any
 
 from django import forms
 
+from coso.core.forms import date_field
 from coso.core.scope import CHANGE_MEMBERS, restrict
-from coso.orgs.forms import OrgCodeField, date_field
+from coso.orgs.forms import OrgCodeField
 from coso.orgs.models import Organization
 
 from .models import (

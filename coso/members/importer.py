@@ -22,32 +22,30 @@ import itertools
 import os
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple, TypeVar
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from coso.core.bulk import CREATED, insert_rows, record_history
+from coso.core.bulk import CREATED, chunks, insert_rows, record_history
 from coso.core.dates import add_months, format_date, months_between, parse_date, today
 from coso.core.errors import DomainError
 from coso.core.excel import (
     Sheet,
     SheetRow,
     cell_text,
-    header_key,
+    header_map,
     is_blank,
+    sheet_rows,
     workbook_bytes,
 )
-from coso.core.import_flow import read_plan, read_then_write
+from coso.core.import_flow import Plan, Progress, Result, command_line_import, read_plan, read_then_write
 from coso.core.models import RuleSet
-from coso.core.registry import Entry, register_importer
 from coso.core.rules import as_rule
 from coso.core.scope import CHANGE_MEMBERS, Scope, check_path, scope_for
 from coso.core.text import fold, nfc, person_sort_key
-from coso.orgs.importer import RowError
 from coso.orgs.models import Organization, OrgPeriod
 
 from . import services
@@ -71,7 +69,6 @@ __all__ = [
     "IMPORT_MEMBERS",
     "ImportPlan",
     "ImportResult",
-    "RowError",
     "apply",
     "import_members",
     "read",
@@ -116,7 +113,6 @@ COLUMNS = [
 ]
 OPTIONAL_COLUMNS = {COL_CARD, COL_RECOGNISED, COL_EDUCATION, COL_QUALIFICATION, COL_THEORY, COL_OCCUPATION}
 REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
-_ORDER = {c: i for i, c in enumerate(COLUMNS)}
 SHEET_TITLE = "Đảng viên"
 GUIDE_TITLE = "Hướng dẫn"
 
@@ -136,8 +132,6 @@ THEORY_LEVELS = {nfc(label).casefold(): value for value, label in TheoryLevel.ch
 THEORY_LEVELS[nfc(TheoryLevel.NONE.label).casefold()] = TheoryLevel.NONE
 _EDUCATION = re.compile(r"^(\d{1,2})\s*/\s*(\d{1,2})$")
 _CID = re.compile(r"^\d{12}$")
-
-Progress = Callable[[int, int], Any]
 
 
 # ------------------------------------------------------------------------------------------------ the plan
@@ -168,25 +162,19 @@ class PlannedMember(NamedTuple):
 
 
 @dataclass
-class ImportPlan:
+class ImportPlan(Plan):
     """What `validate` found: every error and every parsed row; `apply` writes it if there is no error.
 
     `cells` maps each cell code used to (organization id, current path); `qualifications` / `occupations` map
     each vocabulary key used to the existing id, or to None with `new_*` giving the name to add."""
 
     rows: list[PlannedMember] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    filename: str = ""
     header_line: int = 1
     cells: dict[str, tuple[int, str]] = field(default_factory=dict)
     qualifications: dict[str, int | None] = field(default_factory=dict)
     occupations: dict[str, int | None] = field(default_factory=dict)
     new_qualifications: dict[str, str] = field(default_factory=dict)
     new_occupations: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     @property
     def official(self) -> int:
@@ -203,28 +191,13 @@ class ImportPlan:
             counts[r.cell] = counts.get(r.cell, 0) + 1
         return dict(sorted(counts.items()))
 
-    def add(self, row: int, column: str, value: Any, message: str) -> None:
-        self.errors.append(RowError(row, column, cell_text(value), message))
-
-    def sort_errors(self) -> None:
-        self.errors.sort(key=lambda e: (e.row, _ORDER.get(e.column, -1)))
-
 
 @dataclass
-class ImportResult:
+class ImportResult(Result):
     plan: ImportPlan
-    dry_run: bool
     created: int = 0  # members written
     qualifications_added: list[str] = field(default_factory=list)
     occupations_added: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.plan.ok
-
-    @property
-    def errors(self) -> list[RowError]:
-        return self.plan.errors
 
 
 # ------------------------------------------------------------------------------------------ cell helpers
@@ -233,11 +206,6 @@ class ImportResult:
 def _key(text: str) -> str:
     """How vocabulary values compare: NFC, trimmed, inner spaces collapsed, case-insensitive."""
     return nfc(text).casefold()
-
-
-def _chunks(items: Sequence[Any], size: int = LOOKUP) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class _Dates:
@@ -292,22 +260,6 @@ def _rule_text(version: RuleSet) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- validate
-
-
-def _header_map(headers: Iterable[str]) -> dict[str, str]:
-    """Template column → the header as written in the file (matched NFC, trimmed, case-insensitive)."""
-    wanted = {header_key(c): c for c in COLUMNS}
-    found: dict[str, str] = {}
-    for h in headers:
-        column = wanted.get(header_key(h))
-        if column is not None and column not in found:
-            found[column] = h
-    return found
-
-
-def _as_sheet_rows(rows: Iterable[SheetRow | Mapping[str, Any]], first_line: int) -> Iterator[SheetRow]:
-    for i, row in enumerate(rows):
-        yield row if isinstance(row, SheetRow) else SheetRow(first_line + i, dict(row))
 
 
 class _Validator:
@@ -593,12 +545,12 @@ class _Validator:
         plan = self.plan
         codes = sorted({r.cell for r in plan.rows if r.cell})
         orgs: dict[str, Organization] = {}
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes, LOOKUP):
             for org in Organization.objects.filter(code__in=chunk):
                 orgs[org.code.upper()] = org
         periods: dict[int, list[tuple[dt.date, dt.date | None, bool, str, str]]] = {}
         ids = sorted(o.pk for o in orgs.values())
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids, LOOKUP):
             for org_id, start, end, is_cell, kind, name in (
                 OrgPeriod.objects.filter(org_id__in=chunk)
                 .order_by("org_id", "valid_from")
@@ -610,7 +562,7 @@ class _Validator:
 
         taken: dict[str, str] = {}
         cids = sorted(self.cids)
-        for chunk in _chunks(cids):
+        for chunk in chunks(cids, LOOKUP):
             for cid, name in Member.objects.filter(citizen_id__in=chunk).values_list(
                 "citizen_id", "full_name"
             ):
@@ -696,13 +648,13 @@ def validate(
     (None: the system). `progress(done, total)` is called every `BATCH` rows (`total`: the number of rows
     expected, an estimate; never below `done`). The plan's `errors` list every problem with its row and column."""
     plan = ImportPlan(filename=filename, header_line=header_line)
-    stream = _as_sheet_rows(rows, header_line + 1)
+    stream = sheet_rows(rows, header_line + 1)
     if headers is None:
         first = next(stream, None)
         headers = list(first.values) if first is not None else []
         if first is not None:
             stream = itertools.chain([first], stream)
-    columns = _header_map(headers)
+    columns = header_map(headers, COLUMNS)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     for column in missing:
         plan.add(
@@ -742,7 +694,7 @@ def validate(
     plan.occupations = {k: checker.occupations.get(k) for k in {r.occupation for r in plan.rows} if k}
     plan.new_qualifications = {k: v for k, v in plan.new_qualifications.items() if k in plan.qualifications}
     plan.new_occupations = {k: v for k, v in plan.new_occupations.items() if k in plan.occupations}
-    plan.sort_errors()
+    plan.sort_errors(COLUMNS)
     report()
     return plan
 
@@ -1072,52 +1024,28 @@ def template_bytes() -> bytes:
 # -------------------------------------------------------------------------------------------- command line
 
 
-def _import_arguments(parser: Any) -> None:
-    parser.add_argument("file", help="Tệp Excel .xlsx theo mẫu nhập đảng viên.")
-    parser.add_argument(
-        "--dry-run", dest="dry_run", action="store_true", help="Chỉ kiểm tra tệp, không ghi gì."
-    )
-
-
-def run_import(command: BaseCommand, **options: Any) -> None:
-    """`coso import members FILE.xlsx [--dry-run]`: as the system (actor None); every error on stderr and a
-    non-zero exit if any, else what was (or would be) created."""
-    path = options["file"]
-    if not os.path.exists(path):
-        raise CommandError(f"Không tìm thấy tệp {path}; hãy kiểm tra đường dẫn.")
-    dry_run = bool(options.get("dry_run"))
-    try:
-        result = import_members(path, None, dry_run=dry_run)
-    except DomainError as exc:
-        raise CommandError(str(exc)) from exc
-    if result.errors:
-        for error in result.errors:
-            command.stderr.write(str(error))
-        raise CommandError(
-            f"Tệp {os.path.basename(path)} có {len(result.errors)} lỗi; chưa ghi gì. Hãy sửa các lỗi trên rồi "
-            "nhập lại."
-        )
+def _report(result: ImportResult, dry_run: bool, filename: str) -> list[str]:
     plan = result.plan
     counts = f"{len(plan.rows)} đảng viên ({plan.official} chính thức, {plan.probationary} dự bị)"
     if dry_run:
-        command.stdout.write(f"Tệp hợp lệ (chạy thử, chưa ghi gì): sẽ tạo {counts}.")
+        lines = [f"Tệp hợp lệ (chạy thử, chưa ghi gì): sẽ tạo {counts}."]
         added_q, added_o = list(plan.new_qualifications.values()), list(plan.new_occupations.values())
     else:
-        command.stdout.write(f"Đã nhập {counts} từ tệp {os.path.basename(path)}.")
+        lines = [f"Đã nhập {counts} từ tệp {filename}."]
         added_q, added_o = result.qualifications_added, result.occupations_added
-    for code, n in plan.by_cell().items():
-        command.stdout.write(f"  Chi bộ {code}: {n}")
+    lines += [f"  Chi bộ {code}: {n}" for code, n in plan.by_cell().items()]
     verb = "Sẽ thêm" if dry_run else "Đã thêm"
     if added_q:
-        command.stdout.write(f"{verb} trình độ chuyên môn: {'; '.join(added_q)}.")
+        lines.append(f"{verb} trình độ chuyên môn: {'; '.join(added_q)}.")
     if added_o:
-        command.stdout.write(f"{verb} nghề nghiệp: {'; '.join(added_o)}.")
+        lines.append(f"{verb} nghề nghiệp: {'; '.join(added_o)}.")
+    return lines
 
 
-IMPORT_MEMBERS = Entry(
-    name="members",
-    help="Nhập danh sách đảng viên từ tệp Excel theo mẫu (cả tệp hoặc không gì).",
-    add_arguments=_import_arguments,
-    run=run_import,
+IMPORT_MEMBERS = command_line_import(
+    "members",
+    "Nhập danh sách đảng viên từ tệp Excel theo mẫu (cả tệp hoặc không gì).",
+    "Tệp Excel .xlsx theo mẫu nhập đảng viên.",
+    import_members,
+    _report,
 )
-register_importer(IMPORT_MEMBERS)

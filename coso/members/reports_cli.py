@@ -1,4 +1,4 @@
-"""The command-line member statistics, registered when MembersConfig.ready() imports this module:
+"""The command-line member statistics, registered in MembersConfig.ready():
 
     coso report members --org CODE [--as-of YYYY-MM-DD | dd/mm/yyyy] [--from YYYY-MM-DD] [--json]
 
@@ -7,62 +7,43 @@ The command line runs as the system (a global reader).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coso.core.dates import format_date, parse_as_of, parse_date
-from coso.core.registry import Entry, register_report
-from coso.core.text import nfc
-from coso.orgs.models import Organization
-from coso.orgs.reports_cli import SystemReader
+from coso.core.dates import format_date
+from coso.core.registry import Entry
+from coso.core.scope import SystemReader
+from coso.orgs import cli
 
-from . import queries as q
+from . import queries
 
 
 def _arguments(parser: Any) -> None:
-    parser.add_argument("--org", required=True, help="Mã tổ chức (ví dụ X1).")
-    parser.add_argument(
-        "--as-of",
-        dest="as_of",
-        default=None,
-        help="Tính đến ngày, dạng YYYY-MM-DD hoặc dd/mm/yyyy (mặc định: hôm nay).",
-    )
+    cli.add_org(parser, "X1")
+    cli.add_as_of(parser)
     parser.add_argument(
         "--from",
         dest="period_from",
         default=None,
         help="Biến động tính từ ngày (mặc định: ngày 01/01 của năm tính đến).",
     )
-    parser.add_argument("--json", action="store_true", help="In một đối tượng JSON thay vì bảng.")
+    cli.add_json(parser)
 
 
 def run(command: BaseCommand, **options: Any) -> None:
-    code = nfc(options.get("org"))
-    org = Organization.objects.filter(code__iexact=code).first() if code else None
-    if org is None:
-        raise CommandError(f"Không tìm thấy tổ chức có mã “{code}”; hãy kiểm tra lại mã tổ chức (--org).")
-    try:
-        as_of = parse_as_of(options.get("as_of"))
-    except ValueError as exc:
-        raise CommandError(f"Ngày --as-of không hợp lệ: {exc}") from exc
+    org = cli.org_option(options)
+    as_of = cli.as_of_option(options)
     period_from = None
     if options.get("period_from"):
-        try:
-            period_from = parse_date(options["period_from"])
-        except ValueError as exc:
-            raise CommandError(f"Ngày --from không hợp lệ: {exc}") from exc
+        period_from = cli.date_option(options, "period_from", "--from")
         if period_from > as_of:
             raise CommandError("Ngày --from phải trước hoặc bằng ngày --as-of.")
-    stats = q.statistics(SystemReader(), org, as_of, period_from=period_from)
-    if options.get("json"):
-        command.stdout.write(json.dumps(stats.as_json(), ensure_ascii=False))
-        return
-    command.stdout.write(statistics_text(stats))
+    stats = queries.statistics(SystemReader(), org, as_of, period_from=period_from)
+    cli.write_report(command, options, stats, statistics_text)
 
 
-def statistics_text(stats: q.Statistics) -> str:
+def statistics_text(stats: queries.Statistics) -> str:
     """The statistics as a readable Vietnamese table."""
     if stats.period is None:
         return f"Tổ chức {stats.org.code} không tồn tại vào ngày {format_date(stats.as_of)}."
@@ -80,7 +61,7 @@ def statistics_text(stats: q.Statistics) -> str:
     blocks.append(
         (
             f"Biến động từ {format_date(stats.period_from)} đến {format_date(stats.as_of)}",
-            [(q.MOVEMENTS[k], n) for k, n in stats.movements.items()],
+            [(queries.MOVEMENTS[k], n) for k, n in stats.movements.items()],
         )
     )
     labels = [label for _t, rows in blocks for label, _n in rows]
@@ -100,5 +81,3 @@ MEMBERS = Entry(
     add_arguments=_arguments,
     run=run,
 )
-
-register_report(MEMBERS)

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coso.core import history
+from coso.core import history, pages
 from coso.core.dates import active_on, add_months, add_working_days, format_date, parse_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.fields import prefix_range
@@ -48,8 +48,7 @@ def _member(request: HttpRequest, pk: int, permission: str = "view") -> Member:
 
 
 def _can_change(request: HttpRequest, org: Organization | None = None) -> bool:
-    scope = scope_for(request.user, CHANGE_MEMBERS)
-    return scope.covers(org.current_path) if org is not None else not scope.is_empty
+    return pages.can_change(request, CHANGE_MEMBERS, org)
 
 
 def org_names(ids: set[int], as_of: dt.date) -> dict[int, str]:
@@ -63,20 +62,6 @@ def org_names(ids: set[int], as_of: dt.date) -> dict[int, str]:
         if start <= as_of or org_id not in names:
             names[org_id] = name
     return names
-
-
-def _error_text(exc: DomainError) -> str:
-    return exc.message + (
-        f" (Quy tắc {exc.rule.code}: {exc.rule.name}; nguồn: {exc.rule.source})" if exc.rule else ""
-    )
-
-
-def _apply_errors(form: Any, exc: DomainError, mapping: dict[str, str] | None = None) -> None:
-    field = (mapping or {}).get(exc.field or "", exc.field)
-    if field and field in form.fields:
-        form.add_error(field, _error_text(exc))
-    else:
-        form.add_error(None, _error_text(exc))
 
 
 # ------------------------------------------------------------------------------------------------ the list
@@ -116,7 +101,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     """The members in scope, searchable; `?as_of=dd/mm/yyyy` (or yyyy-mm-dd) shows them as on that date: who
     was in each cell then (a member transferred away since still shows on the old cell's list), with the status
     and cell of that date. Today's list reads today's state kept on `Member` (any status, exits included)."""
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     dated = as_of != today()
     term = (request.GET.get("q") or "").strip()
     status = request.GET.get("status") or ""
@@ -300,7 +285,7 @@ def admit(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Đã kết nạp {member.full_name} (đảng viên dự bị).")
                 return redirect("members:detail", pk=member.pk)
             except DomainError as exc:
-                _apply_errors(form, exc)
+                pages.apply_error(form, exc)
             except NotInScope:
                 form.add_error("cell", "Chi bộ không thuộc phạm vi bạn được quyền thay đổi.")
     return render(
@@ -443,9 +428,9 @@ def _member_op(request: HttpRequest, pk: int, op: str) -> HttpResponse:
         except _FormInvalid:
             pass
         except DomainError as exc:
-            _apply_errors(form, exc, mapping)
+            pages.apply_error(form, exc, mapping)
         except NotInScope:
-            form.add_error(None, "Thao tác chạm đến tổ chức không thuộc phạm vi bạn được quyền thay đổi.")
+            form.add_error(None, pages.OUT_OF_SCOPE)
     ctx = _record_context(request, member)
     ctx.update(form=form, title=title, op=op)
     return render(request, "members/op_form.html", ctx)
@@ -507,7 +492,7 @@ def _transfer_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             visible = _members(request).filter(pk=t.member_id).exists()
             return redirect("members:detail", pk=t.member_id) if visible else redirect("members:due")
         except DomainError as exc:
-            _apply_errors(form, exc, {"to_org": "on"})
+            pages.apply_error(form, exc, {"to_org": "on"})
         except NotInScope:
             raise Http404("Không thuộc phạm vi của bạn.") from None
     names = org_names({i for i in (t.from_org_id, t.to_org_id) if i}, today())
@@ -533,11 +518,7 @@ def transfer_letter(request: HttpRequest, pk: int) -> HttpResponse:
     from .letters import transfer_letter as build
 
     t = _transfer_obj(request, pk)
-    response = HttpResponse(
-        build(t), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    response["Content-Disposition"] = f'attachment; filename="giay-gioi-thieu-{t.pk}.docx"'
-    return response
+    return pages.docx_response(build(t), f"giay-gioi-thieu-{t.pk}.docx")
 
 
 # ------------------------------------------------------------------------------------------------ due list
@@ -707,7 +688,7 @@ def bulk_move(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, f"Đã chuyển {n} đảng viên từ ngày {format_date(d['on'])}.")
                 return redirect(_after_bulk_move(request, source, set(mapping.values()), d["on"]))
             except DomainError as exc:
-                _apply_errors(form, exc, {"mapping": "__all__"})
+                pages.apply_error(form, exc, {"mapping": "__all__"})
             except NotInScope:
                 form.add_error(None, "Một chi bộ được chọn không thuộc phạm vi bạn được quyền thay đổi.")
     table = [
@@ -737,13 +718,6 @@ def bulk_move(request: HttpRequest, code: str) -> HttpResponse:
 # ------------------------------------------------------------------------------ statistics, structure checks
 
 
-def _as_of(request: HttpRequest) -> dt.date:
-    try:
-        return parse_date(request.GET["as_of"]) if request.GET.get("as_of") else today()
-    except ValueError:
-        return today()
-
-
 @login_required
 def statistics(request: HttpRequest, code: str) -> HttpResponse:
     """The statistical breakdowns of the members under an organization on a date, with charts and Excel."""
@@ -751,7 +725,7 @@ def statistics(request: HttpRequest, code: str) -> HttpResponse:
     from . import queries as mq
 
     org = oq.get_org(request.user, code)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     period_from = None
     error = ""
     if request.GET.get("from"):
@@ -761,14 +735,9 @@ def statistics(request: HttpRequest, code: str) -> HttpResponse:
             error = str(exc)
     stats = mq.statistics(request.user, org, as_of, period_from=period_from)
     if request.GET.get("format") == "xlsx":
-        data = exports.statistics_xlsx(stats)
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return pages.xlsx_response(
+            exports.statistics_xlsx(stats), f"thong-ke-dang-vien-{org.code}-{as_of:%Y%m%d}.xlsx"
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="thong-ke-dang-vien-{org.code}-{as_of:%Y%m%d}.xlsx"'
-        )
-        return response
     blocks = []
     for key, title, counts in stats.breakdowns():
         top = max(counts.values(), default=0)
@@ -796,7 +765,7 @@ def structure_checks(request: HttpRequest, code: str) -> HttpResponse:
     from .rules import structure_warnings
 
     org = oq.get_org(request.user, code)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     found = structure_warnings(request.user, org, as_of)
     show = request.GET.get("show", "warning")
     rows = [w for w in found if show == "all" or w.level == "warning"]
@@ -821,7 +790,7 @@ def org_summary(request: HttpRequest, code: str) -> HttpResponse:
     from .rules import structure_warnings
 
     org = oq.get_org(request.user, code)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     stats = mq.statistics(request.user, org, as_of)
     own = [
         w for w in structure_warnings(request.user, org, as_of) if w.org_id == org.pk and w.level == "warning"
@@ -830,17 +799,6 @@ def org_summary(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # ----------------------------------------------------------------------------------------- Excel import
-
-
-@login_required
-def import_template(request: HttpRequest) -> HttpResponse:
-    from .importer import template_bytes
-
-    response = HttpResponse(
-        template_bytes(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="mau-nhap-dang-vien.xlsx"'
-    return response
 
 
 # The import runs as two background jobs, a check then the write, through the flow shared with the other
@@ -879,29 +837,19 @@ def _import_summary(result: Any) -> dict[str, Any]:
 
 def _refusal(exc: Exception) -> str:
     if isinstance(exc, DomainError):
-        return f"Không nhập được: {_error_text(exc)}. Chưa ghi gì; hãy chọn lại tệp để kiểm tra."
+        return f"Không nhập được: {pages.error_text(exc)}. Chưa ghi gì; hãy chọn lại tệp để kiểm tra."
     return (
         "Không nhập được: tệp có chi bộ không thuộc phạm vi bạn được quyền thay đổi. Chưa ghi gì; hãy sửa cột "
         "“Mã chi bộ” rồi chọn lại tệp."
     )
 
 
-def check_import_job(job: Any, progress: Any) -> dict[str, Any]:
-    """Job handler: validate the uploaded file (nothing written); see `ExcelImportFlow.check`."""
-    return IMPORT.check(job, progress)
-
-
-def write_import_job(job: Any, progress: Any) -> dict[str, Any]:
-    """Job handler: validate the confirmed file again and write it, all or nothing; see
-    `ExcelImportFlow.write`."""
-    return IMPORT.write(job, progress)
-
-
 IMPORT = ExcelImportFlow(
+    name="coso.members.views.IMPORT",
     namespace="members",
     importer="coso.members.importer.import_members",
-    check_job=check_import_job,
-    write_job=write_import_job,
+    sample="coso.members.importer.template_bytes",
+    sample_name="mau-nhap-dang-vien.xlsx",
     can_write=_can_change,
     refused="Bạn không có quyền thay đổi đảng viên.",
     page="Nhập đảng viên từ Excel",
@@ -912,24 +860,3 @@ IMPORT = ExcelImportFlow(
     summary=_import_summary,
     refusal=_refusal,
 )
-
-
-@login_required
-def import_members(request: HttpRequest) -> HttpResponse:
-    """Upload → a background job checks every row (nothing written) → its page shows the progress, then the
-    errors or a preview → confirm → a second job writes → its page shows the progress, then the result."""
-    return IMPORT.upload_view(request)
-
-
-@login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """One import job of the user: its progress while it runs, then the errors, the preview (and the button that
-    starts the write) or the result. POST `confirm` on a checked file starts the write."""
-    return IMPORT.job_view(request, pk)
-
-
-@login_required
-def import_job_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress bar of a running job (polled by htmx every second); once the job has ended, the page
-    reloads to show its outcome."""
-    return IMPORT.progress_view(request, pk)

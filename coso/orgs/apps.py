@@ -9,9 +9,8 @@ class OrgsConfig(AppConfig):
     def ready(self) -> None:
         from coso.core.registry import register_demo, register_importer, register_report
 
-        from . import demo
-        from .reports_cli import IMPORT_ORGS, STRUCTURE
+        from . import demo, importer, reports_cli
 
-        register_report(STRUCTURE)
-        register_importer(IMPORT_ORGS)
+        register_report(reports_cli.STRUCTURE)
+        register_importer(importer.IMPORT_ORGS)
         register_demo(10, "orgs", demo.load)

@@ -6,28 +6,11 @@ from typing import Any
 
 from django import forms
 
+from coso.core.forms import date_field
 from coso.core.scope import CHANGE_ORGS, restrict
 
 from .models import CellCategory, Organization, OrgKind, OrgPeriod
 from .services import DISSOLVE, TARGET, DecisionInput, Destination
-
-DATE_ERRORS = {
-    "invalid": "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy, ví dụ 01/07/2025.",
-    "required": "Hãy nhập ngày (dd/mm/yyyy).",
-}
-
-
-def date_field(label: str, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        error_messages=DATE_ERRORS,
-        help_text=help_text,
-        widget=forms.TextInput(
-            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
-        ),
-    )
 
 
 class OrgCodeField(forms.CharField):

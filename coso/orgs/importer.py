@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -26,17 +26,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from simple_history.utils import bulk_create_with_history
 
+from coso.core.bulk import chunks
 from coso.core.dates import format_date, parse_date
 from coso.core.errors import DomainError
 from coso.core.excel import (
     Sheet,
     SheetRow,
     cell_text,
-    header_key,
+    header_map,
     is_blank,
+    sheet_rows,
     workbook_bytes,
 )
-from coso.core.import_flow import read_plan
+from coso.core.import_flow import Plan, Progress, Result, command_line_import, read_plan, read_then_write
 from coso.core.models import RuleSet
 from coso.core.rules import MissingRule
 from coso.core.scope import CHANGE_ORGS, Scope, scope_for
@@ -89,25 +91,6 @@ IMPORT = 0  # in a planned segment: "opened / closed by this import's event"
 # ------------------------------------------------------------------------------------------------ the plan
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One problem: the row number as Excel shows it (0 = the file as a whole), the column header, the value
-    found, and a Vietnamese message saying what is wrong and what to do."""
-
-    row: int
-    column: str
-    value: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"Dòng {self.row}" if self.row else "Tệp"
-        if self.column:
-            where += f", cột “{self.column}”"
-        if self.value:
-            where += f", giá trị “{self.value}”"
-        return f"{where}: {self.message}"
-
-
 @dataclass
 class Segment:
     """A planned placement period of a new organization. The parent's path at that time is `prefix` (the part
@@ -154,18 +137,12 @@ class ImportRow:
 
 
 @dataclass
-class ImportPlan:
+class ImportPlan(Plan):
     """What `validate` found: every error, every parsed row; `apply` writes it if there is no error."""
 
     rows: list[ImportRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    filename: str = ""
     header_line: int = 1
     parent_periods: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     @property
     def to_create(self) -> list[ImportRow]:
@@ -183,33 +160,16 @@ class ImportPlan:
                 counts[r.kind.name] += 1
         return dict(counts)
 
-    def add(self, row: int, column: str, value: Any, message: str) -> None:
-        self.errors.append(RowError(row, column, cell_text(value), message))
-
 
 @dataclass
-class ImportResult:
+class ImportResult(Result):
     plan: ImportPlan
-    dry_run: bool
     created: list[Organization] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     event: Restructuring | None = None
 
-    @property
-    def ok(self) -> bool:
-        return self.plan.ok
-
-    @property
-    def errors(self) -> list[RowError]:
-        return self.plan.errors
-
 
 # ------------------------------------------------------------------------------------------ cell helpers
-
-
-def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class _Vocabulary:
@@ -270,27 +230,6 @@ class _Placement:
 
 
 # ----------------------------------------------------------------------------------------------- validate
-
-
-def _header_map(headers: Iterable[str]) -> dict[str, str]:
-    """Template column → the header as written in the file (matched NFC, trimmed, case-insensitive)."""
-    wanted = {header_key(c): c for c in COLUMNS}
-    found: dict[str, str] = {}
-    for h in headers:
-        column = wanted.get(header_key(h))
-        if column is not None and column not in found:
-            found[column] = h
-    return found
-
-
-def _as_sheet_rows(rows: Iterable[SheetRow | Mapping[str, Any]], first_line: int) -> list[SheetRow]:
-    items: list[SheetRow] = []
-    for i, row in enumerate(rows):
-        if isinstance(row, SheetRow):
-            items.append(row)
-        else:
-            items.append(SheetRow(first_line + i, dict(row)))
-    return items
 
 
 def _parse_row(
@@ -373,7 +312,7 @@ def _date(value: Any) -> dt.date:
 def _fetch_orgs(codes: Iterable[str]) -> dict[str, Organization]:
     """Organizations by code (codes are stored upper-case by the services and by this import)."""
     found: dict[str, Organization] = {}
-    for chunk in _chunks(sorted(set(codes))):
+    for chunk in chunks(sorted(set(codes)), BATCH):
         for org in Organization.objects.filter(code__in=chunk):
             found[org.code.upper()] = org
     return found
@@ -395,7 +334,7 @@ class _DbPeriod:
 
 def _fetch_periods(org_ids: Iterable[int]) -> dict[int, list[_DbPeriod]]:
     result: dict[int, list[_DbPeriod]] = defaultdict(list)
-    for chunk in _chunks(sorted(set(org_ids))):
+    for chunk in chunks(sorted(set(org_ids)), BATCH):
         rows = (
             OrgPeriod.objects.filter(org_id__in=chunk)
             .order_by("org_id", "valid_from", "id")
@@ -423,7 +362,7 @@ def establishment_decisions(orgs: Iterable[Organization]) -> dict[int, str | Non
     orgs = list(orgs)
     code_of = {o.pk: o.code for o in orgs}
     first: dict[int, int | None] = {}
-    for chunk in _chunks(sorted(code_of)):
+    for chunk in chunks(sorted(code_of), BATCH):
         rows = (
             OrgPeriod.objects.filter(org_id__in=chunk)
             .order_by("org_id", "valid_from", "id")
@@ -434,7 +373,7 @@ def establishment_decisions(orgs: Iterable[Organization]) -> dict[int, str | Non
     event_ids = sorted({e for e in first.values() if e is not None})
     numbers: dict[int, str | None] = {}
     imports: dict[int, dict[str, str]] = {}
-    for chunk in _chunks(event_ids):
+    for chunk in chunks(event_ids, BATCH):
         for pk, op, number in Restructuring.objects.filter(pk__in=chunk).values_list(
             "id", "op", "decision__number"
         ):
@@ -568,14 +507,14 @@ def validate(
     `rows` are `SheetRow`s from `coso.core.excel.open_table` or plain mappings header → value (numbered from the
     row after `header_line`); `headers` defaults to the keys of the rows. `actor` is the user importing (None:
     the system). The plan's `errors` list every problem with its row and column."""
-    items = _as_sheet_rows(rows, header_line + 1)
+    items = list(sheet_rows(rows, header_line + 1))
     plan = ImportPlan(filename=filename, header_line=header_line)
     if headers is None:
         seen: dict[str, None] = {}
         for item in items:
             seen.update(dict.fromkeys(item.values))
         headers = list(seen)
-    columns = _header_map(headers)
+    columns = header_map(headers, COLUMNS)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     for column in missing:
         plan.add(
@@ -868,7 +807,9 @@ def _snapshot(periods: Mapping[int, list[_DbPeriod]], ids: Iterable[int]) -> dic
     return {i: [(p.path, p.valid_from, p.valid_to) for p in periods.get(i, [])] for i in sorted(set(ids))}
 
 
-def apply(plan: ImportPlan, actor: Any, filename: str = "") -> ImportResult:
+def apply(
+    plan: ImportPlan, actor: Any, filename: str = "", *, progress: Progress | None = None
+) -> ImportResult:
     """Write a plan without errors in one transaction: the organizations, one decision per distinct decision
     number, one IMPORT event linking every created organization, their periods (following their parents'
     placements), all with history rows. Refuses (DomainError, nothing written) if the plan has errors or the
@@ -885,12 +826,15 @@ def apply(plan: ImportPlan, actor: Any, filename: str = "") -> ImportResult:
         raise DomainError("Kế hoạch nhập chưa được kiểm tra đầy đủ; hãy kiểm tra tệp lại.")
     try:
         with transaction.atomic():
-            return _write(plan, rows, actor, filename)
+            result = _write(plan, rows, actor, filename)
     except IntegrityError as exc:
         raise DomainError(
             "Dữ liệu vừa bị thay đổi trong lúc nhập (có thể một mã tổ chức vừa được tạo); chưa ghi gì. "
             "Hãy kiểm tra tệp lại rồi nhập lại."
         ) from exc
+    if progress is not None:
+        progress(len(plan.rows), len(plan.rows))
+    return result
 
 
 def _write(plan: ImportPlan, rows: list[ImportRow], actor: Any, filename: str) -> ImportResult:
@@ -1009,7 +953,7 @@ def _write(plan: ImportPlan, rows: list[ImportRow], actor: Any, filename: str) -
     )
     # current_path is derived (excluded from history), as in services._set_current_paths: the latest period's
     latest = OrgPeriod.objects.filter(org_id=OuterRef("pk")).order_by("-valid_from", "-id").values("path")[:1]
-    for chunk in _chunks([o.pk for o in orgs]):
+    for chunk in chunks([o.pk for o in orgs], BATCH):
         Organization.objects.filter(pk__in=chunk).update(current_path=Subquery(latest))
     return ImportResult(plan, dry_run=False, created=orgs, decisions=decisions, event=event)
 
@@ -1017,20 +961,35 @@ def _write(plan: ImportPlan, rows: list[ImportRow], actor: Any, filename: str) -
 # ----------------------------------------------------------------------------------------- entry points
 
 
-def read(file: str | os.PathLike[str] | IO[bytes], actor: Any, *, filename: str | None = "") -> ImportPlan:
-    """Open an uploaded .xlsx (path or file-like) and validate it; an unreadable file is one error (row 0)."""
-    return read_plan(file, actor, COLUMNS, validate, ImportPlan, filename=filename)
+def read(
+    file: str | os.PathLike[str] | IO[bytes],
+    actor: Any,
+    *,
+    filename: str | None = "",
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Open an uploaded .xlsx (path or file-like) and validate it; an unreadable file is one error (row 0).
+    `progress(done, total)` is called once, when every row is checked (a tree's rows are checked together)."""
+    plan = read_plan(file, actor, COLUMNS, validate, ImportPlan, filename=filename)
+    if progress is not None:
+        progress(len(plan.rows), len(plan.rows))
+    return plan
 
 
 def import_orgs(
-    file: str | os.PathLike[str] | IO[bytes], actor: Any, dry_run: bool = False, *, filename: str | None = ""
+    file: str | os.PathLike[str] | IO[bytes],
+    actor: Any,
+    dry_run: bool = False,
+    *,
+    filename: str | None = "",
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Validate an .xlsx of organizations and, unless `dry_run` or there are errors, write it (all or nothing).
-    Look at `result.errors` (empty when all is well) and `result.created`."""
-    plan = read(file, actor, filename=filename)
-    if dry_run or plan.errors:
-        return ImportResult(plan, dry_run=dry_run)
-    return apply(plan, actor, plan.filename)
+    Look at `result.errors` (empty when all is well) and `result.created`. `progress(done, total)` counts the
+    rows checked, then (when writing) the rows written, as the other imports do."""
+    return read_then_write(
+        read, apply, ImportResult, file, actor, dry_run=dry_run, filename=filename or "", progress=progress
+    )
 
 
 # -------------------------------------------------------------------------------------------- the template
@@ -1092,3 +1051,31 @@ def template_bytes() -> bytes:
             Sheet(title=GUIDE_TITLE, headers=["Mục", "Cách ghi"], rows=guide, widths=[24, 100]),
         ]
     )
+
+
+# -------------------------------------------------------------------------------------------- command line
+
+
+def _report(result: ImportResult, dry_run: bool, filename: str) -> list[str]:
+    plan = result.plan
+    rows, skipped = plan.to_create, len(plan.skipped)
+    lines = [
+        f"Tệp hợp lệ (chạy thử, chưa ghi gì): sẽ tạo {len(rows)} tổ chức."
+        if dry_run
+        else f"Đã nhập {len(result.created)} tổ chức từ tệp {filename}."
+    ]
+    lines += [f"  {kind}: {n}" for kind, n in sorted(plan.by_kind().items())]
+    if skipped:
+        lines.append(f"Bỏ qua {skipped} tổ chức đã có trong hệ thống với dữ liệu giống hệt.")
+    if not dry_run and result.decisions:
+        lines.append(f"Ghi nhận {len(result.decisions)} quyết định.")
+    return lines
+
+
+IMPORT_ORGS = command_line_import(
+    "orgs",
+    "Nhập danh sách tổ chức đảng từ tệp Excel theo mẫu (cả tệp hoặc không gì).",
+    "Tệp Excel .xlsx theo mẫu nhập tổ chức.",
+    import_orgs,
+    _report,
+)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -12,10 +11,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from coso.core import history
-from coso.core.dates import format_date, parse_as_of, today
+from coso.core import history, pages
+from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
-from coso.core.scope import CHANGE_ORGS, scope_for
+from coso.core.import_flow import ExcelImportFlow
+from coso.core.scope import CHANGE_ORGS
 
 from . import forms as f
 from . import queries as q
@@ -23,24 +23,8 @@ from . import services
 from .models import CellCategory, Organization, OrgKind, OrgPeriod
 
 
-def _as_of(request: HttpRequest) -> dt.date:
-    try:
-        return parse_as_of(request.GET.get("as_of"))
-    except ValueError:
-        return today()
-
-
 def _can_change(request: HttpRequest, org: Organization | None = None) -> bool:
-    scope = scope_for(request.user, CHANGE_ORGS)
-    return scope.covers(org.current_path) if org is not None else not scope.is_empty
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return pages.can_change(request, CHANGE_ORGS, org)
 
 
 # ------------------------------------------------------------------------------------------- browsing
@@ -48,7 +32,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     items = q.nodes(request.user, q.roots(request.user, as_of), as_of)
     if len(items) == 1 and items[0].children:
         items[0].loaded = q.nodes(request.user, q.children_of(request.user, items[0].org, as_of), as_of)
@@ -58,7 +42,7 @@ def tree(request: HttpRequest) -> HttpResponse:
 @login_required
 def children(request: HttpRequest, code: str) -> HttpResponse:
     """The children of one node with their counts (loaded when a node of the tree is opened)."""
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     org = q.get_org(request.user, code)
     items = q.nodes(request.user, q.children_of(request.user, org, as_of), as_of)
     return render(request, "orgs/_nodes.html", {"nodes": items})
@@ -92,7 +76,7 @@ def _list_filters(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 def org_list(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     flt = _list_filters(request)
     qs = q.search(
         request.user, as_of, q=flt["q"], kind=flt["kind"], category=flt["category"], under=flt["under"]
@@ -119,16 +103,16 @@ def org_list(request: HttpRequest) -> HttpResponse:
 def export_list(request: HttpRequest) -> HttpResponse:
     from .exports import org_list_xlsx
 
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     flt = _list_filters(request)
     qs = q.search(
         request.user, as_of, q=flt["q"], kind=flt["kind"], category=flt["category"], under=flt["under"]
     )
-    return _xlsx(org_list_xlsx(qs, as_of), f"to-chuc-{as_of:%Y%m%d}.xlsx")
+    return pages.xlsx_response(org_list_xlsx(qs, as_of), f"to-chuc-{as_of:%Y%m%d}.xlsx")
 
 
 def _org_context(request: HttpRequest, code: str) -> dict[str, Any]:
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     org = q.get_org(request.user, code)
     period = q.period_of(org, as_of)
     shown = period or q.display_period(org, as_of)
@@ -146,7 +130,7 @@ def _org_context(request: HttpRequest, code: str) -> dict[str, Any]:
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _org_context(request, code)
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     org = ctx["org"]
     ctx["children"] = (
         q.nodes(request.user, q.children_of(request.user, org, as_of), as_of) if ctx["period"] else []
@@ -185,13 +169,13 @@ def org_history(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def structure(request: HttpRequest, code: str) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = pages.as_of(request)
     ctx = _org_context(request, code)
     report = q.structure(request.user, ctx["org"], as_of)
     if request.GET.get("format") == "xlsx":
         from .exports import structure_xlsx
 
-        return _xlsx(structure_xlsx(report), f"co-cau-{ctx['org'].code}-{as_of:%Y%m%d}.xlsx")
+        return pages.xlsx_response(structure_xlsx(report), f"co-cau-{ctx['org'].code}-{as_of:%Y%m%d}.xlsx")
     biggest = max(report.by_kind.values(), default=0)
     ctx["report"] = report
     ctx["bars"] = [
@@ -224,17 +208,12 @@ def restructuring(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------------------------- restructuring
 
 
+# the services' field names → the forms'
+ERROR_FIELDS = {"target": "into", "new_parent": "new_parent", "children": "__all__"}
+
+
 def _apply_errors(form: Any, exc: DomainError) -> None:
-    text = exc.message + (
-        f" (Quy tắc {exc.rule.code}: {exc.rule.name}; nguồn: {exc.rule.source})" if exc.rule else ""
-    )
-    field = exc.field
-    mapping = {"target": "into", "new_parent": "new_parent", "children": "__all__"}
-    field = mapping.get(field or "", field)
-    if field and field in form.fields:
-        form.add_error(field, text)
-    else:
-        form.add_error(None, text)
+    pages.apply_error(form, exc, ERROR_FIELDS)
 
 
 def _done(request: HttpRequest, result: services.Result, org: Organization) -> HttpResponse:
@@ -618,75 +597,55 @@ def vocabulary(request: HttpRequest) -> HttpResponse:
 
 # ----------------------------------------------------------------------------------------- Excel import
 
+# The import runs as two background jobs, a check then the write, through the flow the other imports use
+# (`coso.core.import_flow`).
 
-def _upload_path(request: HttpRequest, token: str) -> Any:
-    from django.conf import settings
-
-    folder = settings.VAR_DIR / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{request.user.pk}-{token}.xlsx"
+SHOWN_ERRORS = 1000  # errors kept for the page (a file may have one per row)
 
 
-@login_required
-def import_template(request: HttpRequest) -> HttpResponse:
-    from .importer import template_bytes
+def _import_summary(result: Any) -> dict[str, Any]:
+    """What the page shows after a check or a write, small enough for the job's JSON (not the plan itself)."""
+    plan = result.plan
+    return {
+        "ok": result.ok,
+        "filename": plan.filename,
+        "error_count": len(result.errors),
+        "errors": [
+            {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+            for e in result.errors[:SHOWN_ERRORS]
+        ],
+        "rows": len(plan.rows),
+        "to_create": len(plan.to_create) if result.ok else 0,
+        "skipped": len(plan.skipped) if result.ok else 0,
+        "by_kind": sorted(plan.by_kind().items()) if result.ok else [],
+        "created": len(result.created),
+    }
 
-    return _xlsx(template_bytes(), "mau-nhap-to-chuc.xlsx")
+
+def _refusal(exc: Exception) -> str:
+    if isinstance(exc, DomainError):
+        return (
+            f"Không nhập được vì dữ liệu vừa thay đổi: {pages.error_text(exc)}. Hãy chọn lại tệp để kiểm tra."
+        )
+    return (
+        "Không nhập được: tệp có tổ chức cấp trên không thuộc phạm vi bạn được quyền thay đổi. Chưa ghi gì; hãy "
+        "sửa cột “Mã tổ chức cấp trên” rồi chọn lại tệp."
+    )
 
 
-@login_required
-def import_orgs(request: HttpRequest) -> HttpResponse:
-    """Upload → check every row (nothing written) → preview or the list of errors → confirm → written."""
-    import re
-    import uuid
-
-    from .importer import import_orgs as run_import
-
-    if not _can_change(request):
-        raise Http404("Bạn không có quyền thay đổi tổ chức.")
-    ctx: dict[str, Any] = {}
-    if request.method == "POST" and request.POST.get("confirm"):
-        token = request.POST.get("token", "")
-        path = _upload_path(request, token) if re.fullmatch(r"[0-9a-f]{32}", token) else None
-        if path is None or not path.exists():
-            messages.error(request, "Không còn tệp đã kiểm tra; hãy chọn lại tệp Excel.")
-            return redirect("orgs:import")
-        try:
-            with path.open("rb") as fh:
-                result = run_import(
-                    fh, request.user, dry_run=False, filename=request.POST.get("filename", "")
-                )
-        except (DomainError, NotInScope) as exc:
-            # the tree changed between the check and the confirmation: nothing was written
-            messages.error(
-                request, f"Không nhập được vì dữ liệu vừa thay đổi: {exc}. Hãy chọn lại tệp để kiểm tra."
-            )
-            path.unlink(missing_ok=True)
-            return redirect("orgs:import")
-        if result.ok:
-            path.unlink(missing_ok=True)
-            messages.success(
-                request, f"Đã nhập {len(result.created)} tổ chức từ tệp {request.POST.get('filename', '')}."
-            )
-            return redirect("orgs:list")
-        ctx.update(result=result, filename=request.POST.get("filename", ""))
-    elif request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            ctx["upload_error"] = "Hãy chọn tệp Excel (.xlsx) theo mẫu."
-        elif not (upload.name or "").lower().endswith(".xlsx"):
-            ctx["upload_error"] = (
-                f"Tệp “{upload.name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx."
-            )
-        else:
-            token = uuid.uuid4().hex
-            path = _upload_path(request, token)
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            with path.open("rb") as fh:
-                result = run_import(fh, request.user, dry_run=True, filename=upload.name)
-            if not result.ok:
-                path.unlink(missing_ok=True)
-            ctx.update(result=result, token=token, filename=upload.name)
-    return render(request, "orgs/import.html", ctx)
+IMPORT = ExcelImportFlow(
+    name="coso.orgs.views.IMPORT",
+    namespace="orgs",
+    importer="coso.orgs.importer.import_orgs",
+    sample="coso.orgs.importer.template_bytes",
+    sample_name="mau-nhap-to-chuc.xlsx",
+    can_write=_can_change,
+    refused="Bạn không có quyền thay đổi tổ chức.",
+    page="Nhập tổ chức từ Excel",
+    noun="tổ chức",
+    written="Đã nhập {count} tổ chức.",
+    not_xlsx="Tệp “{name}” không phải tệp Excel .xlsx; hãy lưu lại theo định dạng .xlsx.",
+    reading="Đã kiểm tra {done} / {total} dòng",
+    summary=_import_summary,
+    refusal=_refusal,
+)

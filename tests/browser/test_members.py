@@ -195,7 +195,7 @@ def test_import_progress_polls_until_the_job_ends(
     expect(progress).to_contain_text("Đã đọc 6.000 / khoảng 10.000 dòng")
     shot(page, "dang-kiem-tra")
     Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)  # the worker takes it now
-    jobs.run_job.call(job.pk, "coso.members.views.check_import_job")
+    jobs.run_job.call(job.pk, "coso.core.import_flow.check_job")
     expect(page.get_by_role("heading", name="Tệp dang-vien.xlsx hợp lệ")).to_be_visible()
     expect(page.locator("#import-progress")).to_have_count(0)
     shot(page, "da-kiem-tra")

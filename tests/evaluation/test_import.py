@@ -11,13 +11,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from coso.core.excel import table_bytes
+from coso.core.scope import SystemReader
 from coso.evaluation import queries as q
 from coso.evaluation.importer import COLUMNS, import_evaluations, template_bytes
 from coso.evaluation.models import Evaluation, EvaluationPeriod
 from coso.members import services as m
 from coso.members.importer import import_members
 from coso.members.models import MemberFlag
-from coso.orgs.reports_cli import SystemReader
 from tests.conftest import establish
 from tests.members.test_import import HEADERS as MEMBER_HEADERS
 from tests.members.test_import import row as member_row

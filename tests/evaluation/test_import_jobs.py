@@ -255,7 +255,7 @@ def test_the_progress_fragment_polls_while_running_and_reloads_when_done(cadre, 
     assert r.status_code == 200 and "Đã đọc 1.500 dòng" in body and "Đang kiểm tra…" in body
     assert 'hx-trigger="every 1s"' in body and "<html" not in body
     Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)  # the worker takes it now
-    assert jobs.run_job.call(job.pk, "coso.evaluation.views.check_import_job") == Job.State.DONE
+    assert jobs.run_job.call(job.pk, "coso.core.import_flow.check_job") == Job.State.DONE
     job.refresh_from_db()
     assert job.result["ok"] and job.result["rows"] == 3
     r = client.get(fragment_url, HTTP_HX_REQUEST="true")
@@ -271,7 +271,7 @@ def test_a_queued_write_runs_in_the_worker_and_writes_all_rows(cadre, client, se
     write = Job.objects.get(kind=WRITE)
     assert write.state == Job.State.QUEUED and nothing_written()
     assert "Đang nhập tệp xep-loai.xlsx" in page(client, write)
-    assert jobs.run_job.call(write.pk, "coso.evaluation.views.write_import_job") == Job.State.DONE
+    assert jobs.run_job.call(write.pk, "coso.core.import_flow.write_job") == Job.State.DONE
     assert Evaluation.objects.count() == 3
 
 

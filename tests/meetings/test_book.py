@@ -10,13 +10,13 @@ import pytest
 from coso.accounts.models import User
 from coso.accounts.services import grant_role
 from coso.core.errors import DomainError, NotInScope
+from coso.core.scope import SystemReader
 from coso.meetings import queries as q
 from coso.meetings import services as ms
 from coso.meetings.models import Attendance, Meeting, Minutes
 from coso.meetings.serializers import FIGURES  # the figures the API gives of a meeting
 from coso.members import services as m
 from coso.orgs import services as s
-from coso.orgs.reports_cli import SystemReader
 from tests.conftest import decision
 from tests.meetings.helpers import held, official
 from tests.members.test_services import admit

@@ -12,11 +12,11 @@ from django.core.management import call_command
 
 from coso.accounts.models import User
 from coso.accounts.services import grant_role
+from coso.core.scope import SystemReader
 from coso.meetings import queries as q
 from coso.meetings import services as ms
 from coso.meetings.models import Attendance
 from coso.orgs import services as s
-from coso.orgs.reports_cli import SystemReader
 from tests.conftest import decision
 from tests.meetings.helpers import held, official
 

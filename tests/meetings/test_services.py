@@ -9,6 +9,7 @@ import pytest
 from coso.accounts.models import User
 from coso.accounts.services import grant_role
 from coso.core.errors import DomainError, NotInScope, StaleEdit
+from coso.core.scope import SystemReader
 from coso.meetings import queries as q
 from coso.meetings import services as ms
 from coso.meetings.models import (
@@ -23,7 +24,6 @@ from coso.meetings.models import (
 )
 from coso.members import services as m
 from coso.orgs import services as s
-from coso.orgs.reports_cli import SystemReader
 from tests.conftest import decision
 from tests.meetings.helpers import held, official, plan
 from tests.members.test_services import admit

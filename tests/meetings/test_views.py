@@ -537,7 +537,7 @@ def test_open_tasks_query(tree, people):
     t2 = ms.add_task(None, res, description="Hai", deadline=D(2025, 4, 1), owner_text="Chi ủy")
     second = held(tree["C1"], D(2025, 4, 4), marks=[(people["an"], P.PRESENT)])
     ms.follow_up_task(None, t1, meeting=second, status="done")
-    from coso.orgs.reports_cli import SystemReader
+    from coso.core.scope import SystemReader
 
     user = SystemReader()
     assert q.open_tasks(user, tree["C1"], D(2025, 3, 31)) == [t2, t1]  # by deadline; t1 closed later

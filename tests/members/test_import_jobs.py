@@ -275,7 +275,7 @@ def test_the_progress_fragment_polls_while_running_and_reloads_when_done(cadre, 
     assert r.status_code == 200 and "25%" in body and "Đã đọc 2.000 / khoảng 8.000 dòng" in body
     assert 'hx-trigger="every 1s"' in body and "<html" not in body
     Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)  # the worker takes it now
-    assert jobs.run_job.call(job.pk, "coso.members.views.check_import_job") == Job.State.DONE
+    assert jobs.run_job.call(job.pk, "coso.core.import_flow.check_job") == Job.State.DONE
     r = client.get(fragment_url, HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and r["HX-Refresh"] == "true"
     assert client.get(fragment_url)["Location"] == reverse("members:import_job", args=[job.pk])

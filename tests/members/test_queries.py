@@ -11,11 +11,11 @@ from openpyxl import load_workbook
 from coso.accounts.models import User
 from coso.accounts.services import grant_role
 from coso.core.dates import add_months, years_before
+from coso.core.scope import SystemReader
 from coso.members import exports, rules
 from coso.members import queries as q
 from coso.members import services as m
 from coso.members.models import Occupation, Qualification, Status
-from coso.orgs.reports_cli import SystemReader
 from tests.members.test_services import admit, ident
 
 D = dt.date

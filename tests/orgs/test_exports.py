@@ -10,12 +10,12 @@ import pytest
 from django.db import transaction
 
 from coso.core.excel import open_table
+from coso.core.scope import SystemReader
 from coso.orgs import queries as q
 from coso.orgs import services as s
 from coso.orgs.exports import org_list_xlsx, structure_xlsx
 from coso.orgs.importer import COLUMNS, import_orgs
 from coso.orgs.models import Organization
-from coso.orgs.reports_cli import SystemReader
 from tests.conftest import decision
 from tests.orgs.test_import import DISTRICT, EXPECTED, xlsx
 

@@ -14,12 +14,12 @@ from django.core.management import call_command
 from simple_history.utils import get_history_model_for_model
 
 from coso.core.excel import table_bytes
+from coso.core.scope import SystemReader
 from coso.orgs import importer
 from coso.orgs import queries as q
 from coso.orgs import services as s
 from coso.orgs.importer import COLUMNS, import_orgs, template_bytes
 from coso.orgs.models import Decision, Organization, OrgPeriod, Restructuring, RestructuringOrg
-from coso.orgs.reports_cli import SystemReader
 from tests.conftest import decision, establish
 
 D = dt.date

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from coso.accounts.models import User
 from coso.accounts.services import grant_role
+from coso.core.models import Job
 from coso.orgs import queries as q
 from coso.orgs.models import OrgKind, OrgPeriod
 
@@ -218,7 +219,10 @@ def _xlsx(rows):
     return buf
 
 
-def test_import_page_lists_errors_then_imports_the_corrected_file(tree, client):
+def test_import_page_lists_errors_then_imports_the_corrected_file(tree, client, settings, tmp_path):
+    """The organizations import runs through the shared flow: a check job, its page with the errors or the
+    preview, the confirmation, a write job and its result."""
+    settings.VAR_DIR = tmp_path
     admin = User.objects.create_superuser("root", password="x")
     client.force_login(admin)
     r = client.get(reverse("orgs:import_template"))
@@ -231,8 +235,11 @@ def test_import_page_lists_errors_then_imports_the_corrected_file(tree, client):
     )
     n = OrgPeriod.objects.count()
     r = client.post(reverse("orgs:import"), {"file": bad})
-    body = r.content.decode()
-    assert 'id="import-errors"' in body and "X9" in body and "32/01/2005" in body
+    check = Job.objects.get(kind="orgs.import.check")
+    assert r.status_code == 302 and r["Location"] == reverse("orgs:import_job", args=[check.pk])
+    body = client.get(r["Location"]).content.decode()
+    assert 'id="import-errors"' in body and "có 2 lỗi — chưa ghi gì" in body
+    assert "X9" in body and "32/01/2005" in body and "Xác nhận nhập" not in body
     assert OrgPeriod.objects.count() == n
     good = _xlsx(
         [
@@ -241,10 +248,15 @@ def test_import_page_lists_errors_then_imports_the_corrected_file(tree, client):
         ]
     )
     r = client.post(reverse("orgs:import"), {"file": good})
-    body = r.content.decode()
-    assert "hợp lệ" in body and OrgPeriod.objects.count() == n
-    token = body.split('name="token" value="')[1].split('"')[0]
-    r = client.post(reverse("orgs:import"), {"confirm": "1", "token": token, "filename": "to-chuc.xlsx"})
-    assert r.status_code == 302
+    check = Job.objects.filter(kind="orgs.import.check").latest("pk")
+    body = client.get(r["Location"]).content.decode()
+    assert "Tệp to-chuc.xlsx hợp lệ" in body and "Sẽ thêm <strong>2</strong> tổ chức" in body
+    assert "Chi bộ trực thuộc: 2" in body and 'name="confirm"' in body and OrgPeriod.objects.count() == n
+    r = client.post(reverse("orgs:import_job", args=[check.pk]), {"confirm": "1"})
+    write = Job.objects.get(kind="orgs.import.write")
+    assert r["Location"] == reverse("orgs:import_job", args=[write.pk])
+    assert write.state == Job.State.DONE and write.message == "Đã nhập 2 tổ chức."
+    body = client.get(r["Location"]).content.decode()
+    assert "Đã nhập 2 tổ chức từ tệp to-chuc.xlsx." in body and reverse("orgs:list") in body
     assert q.structure(admin, tree["X1"], D(2005, 1, 31)).cells_total == 4
     assert q.structure(admin, tree["X1"], D(2005, 2, 1)).cells_total == 5
