@@ -431,6 +431,7 @@ def meeting_cases(case_cls: Any, admin: Any, province: Any, root: Any, as_of: dt
     from coso.core.fields import prefix_range
     from coso.core.scope import forget_scope
     from coso.meetings import queries
+    from coso.orgs import queries as orgs_queries
     from coso.orgs.models import Organization, OrgPeriod
 
     frm, to = report_period(as_of)
@@ -486,7 +487,7 @@ def meeting_cases(case_cls: Any, admin: Any, province: Any, root: Any, as_of: dt
             full=full if alerts else None,
         )
 
-    name = queries._names([commune.pk, province.pk], to)
+    name = orgs_queries.labels_on([commune.pk, province.pk], to)
     return [
         case("g1", f"Sinh hoạt chi bộ của xã trong năm ({name[commune.pk][1]})", commune, True),
         case("g2", f"Sinh hoạt chi bộ của tỉnh trong năm ({name[province.pk][1]})", province, True),

@@ -376,6 +376,7 @@ def member_cases(
     that raises when the answers differ."""
     from coso.core.scope import forget_scope
     from coso.members import queries
+    from coso.orgs import queries as orgs_queries
     from coso.orgs.models import Organization, OrgPeriod
 
     vendor = connection.vendor
@@ -391,7 +392,7 @@ def member_cases(
 
         return run
 
-    ppath = queries.root_period(province, as_of).path  # type: ignore[union-attr]
+    ppath = orgs_queries.period_on(province, as_of).path  # type: ignore[union-attr]
     # the commune: the local party committee (xã/phường) under the province with the most members today
     communes = list(
         OrgPeriod.objects.filter(
@@ -414,8 +415,8 @@ def member_cases(
 
     commune_id, cpath = max(communes, key=lambda c: weight(c[1]))
     commune = Organization.objects.get(pk=commune_id)
-    pname = queries.root_period(province, as_of).name  # type: ignore[union-attr]
-    cname = queries.root_period(commune, as_of).name  # type: ignore[union-attr]
+    pname = orgs_queries.period_on(province, as_of).name  # type: ignore[union-attr]
+    cname = orgs_queries.period_on(commune, as_of).name  # type: ignore[union-attr]
 
     def params_for(path: str) -> list[Any]:
         on = d(as_of)
@@ -468,7 +469,7 @@ def member_cases(
 
         return run
 
-    npath = queries.root_period(nation, as_of).path  # type: ignore[union-attr]
+    npath = orgs_queries.period_on(nation, as_of).path  # type: ignore[union-attr]
     cases = [
         list_case("m1", f"Danh sách đảng viên của tỉnh, trang đầu 50 ({pname})", province, ppath),
         list_case("m2", f"Danh sách đảng viên của xã, trang đầu 50 ({cname})", commune, cpath),
@@ -622,12 +623,12 @@ IMPORT_TARGET = 0.2  # the import's rate must be at least 1/5 of COPY's
 def _import_rows(province: Any, as_of: dt.date, rows: int, seed: int) -> list[list[Any]]:
     """`rows` members for the template (its 16 columns, in order), spread over the province's cells alive
     today; citizen IDs start with 9 so they never meet the generated members' (which start with 0)."""
-    from coso.members import queries
     from coso.members.models import Ethnicity, Occupation, Qualification, Religion
+    from coso.orgs import queries as orgs_queries
     from coso.orgs.models import OrgPeriod
 
     rng = random.Random(seed)
-    ppath = queries.root_period(province, as_of).path  # type: ignore[union-attr]
+    ppath = orgs_queries.period_on(province, as_of).path  # type: ignore[union-attr]
     cells = list(
         OrgPeriod.objects.filter(kind__is_cell=True, path__gte=ppath, path__lt=ppath + "\uffff")
         .filter(valid_from__lte=as_of - dt.timedelta(days=400))

@@ -241,7 +241,7 @@ def run_cases(args: argparse.Namespace, found: dict[str, Any], generated: bool, 
     RoleGrant.objects.get_or_create(user=scoped, org=province, role="org_commission", revoked_at=None)
 
     def path_on(org: Organization, on: dt.date) -> tuple[str, int]:
-        p = queries.period_of(org, on)
+        p = queries.period_on(org, on)
         assert p is not None, f"{org.code} không tồn tại ngày {on}"
         return p.path, p.depth
 
@@ -276,7 +276,7 @@ def run_cases(args: argparse.Namespace, found: dict[str, Any], generated: bool, 
 
         return Case(key, title, app, raw(STRUCTURE_SQL, params), STRUCTURE_SQL, params, nation)
 
-    pname = queries.period_of(province, as_of).name  # type: ignore[union-attr]
+    pname = queries.period_on(province, as_of).name  # type: ignore[union-attr]
     cases = [
         subtree_case("a", f"Cây con của tỉnh, hôm nay ({pname})", as_of),
         subtree_case("b", f"Cây con của tỉnh, ngày {PAST:%d/%m/%Y}", PAST),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -20,20 +20,18 @@ from rest_framework.response import Response
 from coso.core.api import ERRORS, CosoAPI, InputSerializer, query_bool, validated
 from coso.core.scope import CHANGE_ORGS, GRANT, ROLES, get_scoped, restrict, scope_for
 from coso.core.text import nfc
+from coso.orgs import queries as orgs_queries
 
 from . import services
 from .models import RoleGrant, User
 
 
-def org_name(org: Model) -> str:
-    """The latest name of an organization (its periods prefetched), for showing a grant's organization."""
-    periods = sorted(org.periods.all(), key=lambda p: (p.valid_from, p.pk))  # type: ignore[attr-defined]
-    return periods[-1].name if periods else str(org)
+def org_name(grant: RoleGrant) -> str:
+    """The latest name of the grant's organization (annotated by `_grants`)."""
+    return getattr(grant, "org_latest_name", None) or str(grant.org)
 
 
 # ------------------------------------------------------------------------------------------------- grants
-
-Organization = RoleGrant._meta.get_field("org").related_model  # orgs sits above accounts: no import
 
 
 class GrantSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -65,7 +63,7 @@ class GrantSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
     def get_org_name(self, obj: RoleGrant) -> str:
-        return org_name(obj.org)
+        return org_name(obj)
 
     def get_active(self, obj: RoleGrant) -> bool:
         return obj.revoked_at is None
@@ -86,11 +84,7 @@ class GrantInput(InputSerializer):
 
     def validate_org(self, value: str) -> Any:
         actor = self.context["request"].user
-        org = (
-            restrict(Organization._default_manager.all(), actor, GRANT)
-            .filter(code__iexact=nfc(value))
-            .first()
-        )
+        org = orgs_queries.orgs(actor, GRANT).filter(code__iexact=nfc(value)).first()
         if org is None:
             raise serializers.ValidationError(
                 f"Không tìm thấy tổ chức mã “{value}” trong phạm vi bạn được phân quyền; hãy kiểm tra lại mã."
@@ -99,8 +93,8 @@ class GrantInput(InputSerializer):
 
 
 def _grants() -> QuerySet[RoleGrant]:
-    return RoleGrant.objects.select_related("user", "org", "granted_by", "revoked_by").prefetch_related(
-        Prefetch("org__periods")
+    return RoleGrant.objects.select_related("user", "org", "granted_by", "revoked_by").annotate(
+        org_latest_name=orgs_queries.latest_name("org")
     )
 
 
@@ -194,7 +188,7 @@ class MyGrantSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
     def get_org_name(self, obj: RoleGrant) -> str:
-        return org_name(obj.org)
+        return org_name(obj)
 
 
 class MeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

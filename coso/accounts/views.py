@@ -14,8 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from coso.core.errors import DomainError, NotInScope
 from coso.core.scope import GRANT, get_scoped, restrict, scope_for
-from coso.orgs.queries import display_period
-from coso.orgs.queries import orgs as scoped_orgs
+from coso.orgs import queries as orgs_queries
 
 from . import services
 from .forms import GrantForm, UserForm
@@ -53,15 +52,13 @@ def create_token(request: HttpRequest) -> HttpResponse:
 def _with_names(grants, request):  # type: ignore[no-untyped-def]
     from coso.core.dates import today
 
-    rows = []
-    for g in grants.select_related("org", "user", "granted_by"):
-        p = display_period(g.org, today())
-        rows.append((g, p.name if p else g.org.code))
-    return rows
+    grants = list(grants.select_related("org", "user", "granted_by"))
+    names = orgs_queries.names_on({g.org_id for g in grants}, today())
+    return [(g, names.get(g.org_id, g.org.code)) for g in grants]
 
 
 def _find_org(user, code: str, field_errors: dict[str, str]):  # type: ignore[no-untyped-def]
-    org = scoped_orgs(user, GRANT).filter(code__iexact=code.strip()).first()
+    org = orgs_queries.orgs(user, GRANT).filter(code__iexact=code.strip()).first()
     if org is None:
         field_errors["org"] = (
             f"Không có tổ chức mã “{code}” trong phạm vi bạn được phân quyền; hãy kiểm tra mã."

@@ -25,7 +25,8 @@ from django.db import transaction
 from coso.core.bulk import analyze
 from coso.core.dates import active_on
 from coso.members.models import ACTIVE_STATUSES, Membership, MemberStatus
-from coso.orgs.models import Organization, OrgPeriod
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import Organization
 
 from . import importer
 from . import services as s
@@ -59,9 +60,9 @@ class EvaluationDemo:
         """A commune committee alive 2016–2020 (seed 000's story)."""
         alive = [
             set(
-                OrgPeriod.objects.filter(
-                    active_on(dt.date(y, 12, 31)), kind__is_grassroots=True, name__startswith="Đảng bộ xã"
-                ).values_list("org_id", flat=True)
+                orgs_queries.placements(dt.date(y, 12, 31))
+                .filter(kind__is_grassroots=True, name__startswith="Đảng bộ xã")
+                .values_list("org_id", flat=True)
             )
             for y in (2016, 2020)
         ]
@@ -74,7 +75,7 @@ class EvaluationDemo:
         rows: list[importer.Resolved] = []
         places = {
             p.org_id: p
-            for p in OrgPeriod.objects.filter(active_on(on)).select_related("kind").order_by("path")
+            for p in orgs_queries.placements(on).select_related("kind").order_by("path")
             if p.kind.is_grassroots or p.kind.is_cell
         }
         for org_id, p in places.items():
@@ -130,7 +131,7 @@ class EvaluationDemo:
 
     def open_year(self) -> None:
         commune = Organization.objects.filter(code=OPEN_COMMUNE).first()
-        if commune is None or not commune.periods.filter(active_on(dt.date(OPEN_YEAR, 12, 31))).exists():
+        if commune is None or orgs_queries.period_on(commune, dt.date(OPEN_YEAR, 12, 31)) is None:
             return
         period = s.open_period(
             None,

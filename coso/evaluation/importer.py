@@ -44,7 +44,8 @@ from coso.core.models import RuleSet
 from coso.core.scope import EVALUATE, Scope, check_path, scope_for
 from coso.core.text import nfc
 from coso.members.models import Member, Membership
-from coso.orgs.models import SEGMENT, Organization, OrgPeriod
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import SEGMENT, Organization
 
 from . import rules
 from .models import (
@@ -266,12 +267,8 @@ def _resolve(plan: ImportPlan, planned: list[Planned], actor: Any) -> None:
             memberships[mid].append((start, end, oid))
     ids = sorted({o.pk for o in orgs.values()} | {o for rows in memberships.values() for _s, _e, o in rows})
     for chunk in chunks(ids, LOOKUP):
-        for oid, start, end, path, cell, grassroots, name in (
-            OrgPeriod.objects.filter(org_id__in=chunk)
-            .order_by("org_id", "valid_from")
-            .values_list(
-                "org_id", "valid_from", "valid_to", "path", "kind__is_cell", "kind__is_grassroots", "name"
-            )
+        for oid, start, end, path, cell, grassroots, name in orgs_queries.all_periods(chunk).values_list(
+            "org_id", "valid_from", "valid_to", "path", "kind__is_cell", "kind__is_grassroots", "name"
         ):
             org_periods[oid].append((start, end, path, cell, grassroots, name))
     codes_by_id = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}

@@ -30,7 +30,8 @@ from coso.core.dates import active_on, today
 from coso.core.fields import prefix_range
 from coso.core.scope import VIEW, restrict
 from coso.members.models import ACTIVE_STATUSES, Member, Membership, MemberStatus
-from coso.orgs.models import Organization, OrgPeriod
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import Organization
 
 from . import rules
 from .models import (
@@ -64,29 +65,11 @@ def entries(user: Any, period: EvaluationPeriod, permission: str = VIEW) -> Quer
     )
 
 
-def root_path(org: Organization, on: dt.date) -> str | None:
-    """`org`'s path on `on`, else its last path before (dissolved since), else None."""
-    found = org.periods.filter(active_on(on)).values_list("path", flat=True).first()
-    if found is None:
-        found = (
-            org.periods.filter(valid_from__lte=on)
-            .order_by("-valid_from", "-id")
-            .values_list("path", flat=True)
-            .first()
-        )
-    return found
-
-
-def _names(org_ids: set[int], on: dt.date) -> dict[int, tuple[str, str]]:
-    names: dict[int, tuple[str, str]] = {}
-    for org_id, code, name, valid_from in (
-        OrgPeriod.objects.filter(org_id__in=sorted(org_ids))
-        .order_by("org_id", "valid_from", "id")
-        .values_list("org_id", "org__code", "name", "valid_from")
-    ):
-        if org_id not in names or valid_from <= on:
-            names[org_id] = (code, name)
-    return names
+def root_path(org: Organization, as_of: dt.date) -> str | None:
+    """The path the results of `org`'s subtree are read under on `as_of`: its placement then by the fallback
+    rule of `coso.orgs.queries` (a dissolved organization's results under its last path)."""
+    period = orgs_queries.nearest_period(org, as_of)
+    return period.path if period else None
 
 
 # ------------------------------------------------------------------------------------------------ results
@@ -207,10 +190,9 @@ def results(
     date_to = period.date_to if period is not None else dt.date(int(year or 0), 12, 31)
     year = period.year if period is not None else int(year or 0)
     scheme, ruleset = (period.scheme, period.ruleset) if period is not None else scheme_on(date_to)
-    here = org.periods.filter(active_on(date_to)).first() or org.periods.order_by("-valid_from").first()
     result = Results(
         org=org,
-        org_name=here.name if here else org.code,
+        org_name=orgs_queries.name_on(org, date_to),
         year=year,
         date_to=date_to,
         as_of=as_of,
@@ -268,12 +250,8 @@ def results(
     result.organizations_by_rank = {r: org_ranks.get(r, 0) for r in range(1, rules.WORST + 1)}
     result.members_by_rank = {r: member_ranks.get(r, 0) for r in range(1, rules.WORST + 1)}
     result.organizations_total = (
-        restrict(
-            OrgPeriod.objects.filter(
-                active_on(date_to), kind__is_grassroots=True, **prefix_range("path", root)
-            ),
-            user,
-        )
+        orgs_queries.periods(user, date_to, within=root)
+        .filter(kind__is_grassroots=True)
         .exclude(org=org)
         .count()
     )
@@ -294,7 +272,7 @@ def _not_evaluated(
         ).values_list("member_id", "not_evaluated_reason", "org_id")
     }
     active = MemberStatus.objects.filter(active_on(date_to), status__in=ACTIVE_STATUSES).values("member_id")
-    cells = OrgPeriod.objects.filter(active_on(date_to), **prefix_range("path", root)).values("org_id")
+    cells = orgs_queries.placements(date_to, within=root).values("org_id")
     # the members placed in the subtree without a decided result: an anti-join (NOT EXISTS: PostgreSQL plans NOT IN
     # over millions of rows as a rescanned subplan), not the whole subtree in memory
     missing = dict(
@@ -312,7 +290,7 @@ def _not_evaluated(
     computed = not_evaluated_reasons([m for m in missing if m not in recorded], date_to)
     people = dict(Member.objects.filter(pk__in=list(missing)).values_list("pk", "full_name"))
     cids = dict(Member.objects.filter(pk__in=list(missing)).values_list("pk", "citizen_id"))
-    names = _names(set(missing.values()), date_to)
+    names = orgs_queries.labels_on(set(missing.values()), date_to)
     rows = []
     for member_id, org_id in missing.items():
         reason = recorded[member_id][0] if member_id in recorded else computed.get(member_id, NO_RESULT)
@@ -377,7 +355,7 @@ def progress(user: Any, period: EvaluationPeriod, on: dt.date | None = None) -> 
     result = Progress(period)
     counts = dict(qs.values_list("state").annotate(n=Count("id")).order_by())
     result.by_state = {label: counts.get(value, 0) for value, label in EntryState.choices}
-    names = _names(set(qs.values_list("org_id", flat=True)), period.date_to)
+    names = orgs_queries.labels_on(set(qs.values_list("org_id", flat=True)), period.date_to)
 
     def line(e: Evaluation) -> dict[str, Any]:
         code, name = names.get(e.org_id, ("", ""))
@@ -501,7 +479,7 @@ def weak_units(
     for pk, _s, _g, rank, _m, org_id in _ranks_as_of(before, as_of):
         earlier[org_id][years[pk]] = rank
     levels = dict(qs.values_list("pk", "level__name"))
-    names = _names(org_ids, date_to)
+    names = orgs_queries.labels_on(org_ids, date_to)
     rows = [
         {
             "org": names.get(o, ("", ""))[0],
@@ -583,13 +561,11 @@ def decision_sheet(user: Any, period: EvaluationPeriod, *, meetings: bool = True
     review's) breaks, and for each cell its meeting facts over the period."""
     findings = check(period)
     qs = list(entries(user, period).order_by("subject", "path", "id"))
-    names = _names({e.org_id for e in qs}, period.date_to)
+    names = orgs_queries.labels_on({e.org_id for e in qs}, period.date_to)
     cell_ids = set(
-        OrgPeriod.objects.filter(
-            active_on(period.date_to),
-            org_id__in=[e.org_id for e in qs if e.subject == Subject.ORG],
-            kind__is_cell=True,
-        ).values_list("org_id", flat=True)
+        orgs_queries.placements(period.date_to, orgs=[e.org_id for e in qs if e.subject == Subject.ORG])
+        .filter(kind__is_cell=True)
+        .values_list("org_id", flat=True)
     )
     lines = []
     for e in qs:

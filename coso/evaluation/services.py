@@ -35,7 +35,8 @@ from coso.core.rules import as_rule, rule_in_force
 from coso.core.scope import EVALUATE, check_path, scope_for
 from coso.core.text import nfc
 from coso.members.models import ACTIVE_STATUSES, Discipline, Member, MemberFlag, Membership, MemberStatus
-from coso.orgs.models import SEGMENT, Organization, OrgPeriod
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import SEGMENT, Organization
 
 from . import rules
 from .models import (
@@ -212,7 +213,7 @@ def open_period(actor: Any, org: Organization, data: PeriodInput) -> EvaluationP
             field="kind",
             rule=as_rule(ruleset),
         )
-    root = org.periods.filter(active_on(date_to)).select_related("kind").first()
+    root = orgs_queries.period_on(org, date_to)
     if root is None:
         raise DomainError(
             f"Tổ chức {org.code} không tồn tại vào ngày {format_date(date_to)}; hãy chọn kỳ khác.",
@@ -249,11 +250,7 @@ def open_period(actor: Any, org: Organization, data: PeriodInput) -> EvaluationP
     _stamp(period, actor, "Mở đợt đánh giá").save()
     book = RuleBook(date_to)
     rows: list[dict[str, Any]] = []
-    places = list(
-        OrgPeriod.objects.filter(active_on(date_to), **prefix_range("path", root.path))
-        .select_related("kind")
-        .order_by("path")
-    )
+    places = list(orgs_queries.placements(date_to, within=root.path).select_related("kind").order_by("path"))
     base = {**JSON_DEFAULTS, "period_id": period.pk, "year": year, "annual": annual}
     for p in places:
         if p.org_id == org.pk and not data.include_root:
@@ -548,12 +545,12 @@ def record_facts(
 
 def _labels(period: EvaluationPeriod) -> tuple[dict[int, tuple[str, bool]], dict[int, str]]:
     """(org id → (name, is cell) on the period's last day), (member id → name) for the period's entries."""
-    root = period.org.periods.filter(active_on(period.date_to)).values_list("path", flat=True).first() or ""
+    root = orgs_queries.path_on(period.org, period.date_to) or ""
     orgs = {
         org_id: (name, is_cell)
-        for org_id, name, is_cell in OrgPeriod.objects.filter(
-            active_on(period.date_to), **prefix_range("path", root)
-        ).values_list("org_id", "name", "kind__is_cell")
+        for org_id, name, is_cell in orgs_queries.placements(period.date_to, within=root).values_list(
+            "org_id", "name", "kind__is_cell"
+        )
     }
     members = dict(
         Member.objects.filter(
@@ -611,11 +608,12 @@ def grassroots_of(period: EvaluationPeriod) -> dict[str, str]:
     """Path → name of the grassroots organizations (TCCSĐ) on the period's last day that hold the period's root or
     lie under it: the groups of the quota."""
     on = period.date_to
-    root = period.org.periods.filter(active_on(on)).values_list("path", flat=True).first() or ""
+    root = orgs_queries.path_on(period.org, on) or ""
     above = [root[:i] for i in range(SEGMENT, len(root) + 1, SEGMENT)]
     return dict(
-        OrgPeriod.objects.filter(active_on(on), kind__is_grassroots=True)
-        .filter(Q(path__in=above) | Q(**prefix_range("path", root)))
+        orgs_queries.placements(on)
+        .filter(kind__is_grassroots=True)
+        .filter(Q(path__in=above) | orgs_queries.under(root))
         .values_list("path", "name")
     )
 

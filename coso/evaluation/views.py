@@ -7,7 +7,6 @@ input kept. Edits carry the version they were shown with."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from coso.core.errors import DomainError, NotInScope
 from coso.core.excel import Sheet, workbook_bytes
 from coso.core.import_flow import ExcelImportFlow
 from coso.core.models import RuleSet
-from coso.core.scope import EVALUATE, VIEW, get_scoped, restrict, scope_for
+from coso.core.scope import EVALUATE, VIEW, get_scoped, restrict
 from coso.orgs import queries as oq
 from coso.orgs.models import Organization
 
@@ -57,11 +56,6 @@ def _period(request: HttpRequest, pk: int, permission: str = VIEW) -> Evaluation
     )
 
 
-def _org_name(org: Organization, on: dt.date) -> str:
-    period = oq.display_period(org, on)
-    return period.name if period else org.code
-
-
 def _account_member_id(request: HttpRequest) -> int | None:
     if not request.user.pk:
         return None
@@ -84,12 +78,8 @@ def _year(request: HttpRequest, default: int) -> int:
 def index(request: HttpRequest) -> HttpResponse:
     """The periods in the user's scope, the organizations whose results they may read, their own evaluations."""
     periods = list(q.periods(request.user)[:200])
-    names = {p.org_id: _org_name(p.org, p.date_to) for p in periods}
-    scope = scope_for(request.user)
-    if scope.is_global:
-        roots = [p.org for p in oq.roots(request.user, today()).select_related("org")]
-    else:
-        roots = list(Organization.objects.filter(current_path__in=scope.paths))
+    names = {p.org_id: oq.name_on(p.org, p.date_to) for p in periods}
+    roots = oq.scope_tops(request.user, today())
     member_id = _account_member_id(request)
     mine = (
         list(
@@ -105,7 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "evaluation/index.html",
         {
             "periods": [(p, names.get(p.org_id, p.org.code)) for p in periods],
-            "roots": [(o, _org_name(o, today())) for o in roots],
+            "roots": [(o, oq.name_on(o, today())) for o in roots],
             "can_evaluate": _can_evaluate(request),
             "mine": mine,
             "year": today().year - 1,
@@ -160,7 +150,7 @@ def open_period(request: HttpRequest, code: str) -> HttpResponse:
         "evaluation/open.html",
         {
             "org": org,
-            "org_name": _org_name(org, today()),
+            "org_name": oq.name_on(org, today()),
             "form": form,
             "versions": _scheme_versions(),
             "kind_labels": {k: str(label).lower() for k, label in PeriodKind.choices},
@@ -177,7 +167,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
     progress = q.progress(request.user, period)
     entries = list(q.entries(request.user, period).order_by("subject", "path", "id"))
-    names = {o: n for o, (_c, n) in q._names({e.org_id for e in entries}, period.date_to).items()}
+    names = {o: n for o, (_c, n) in oq.labels_on({e.org_id for e in entries}, period.date_to).items()}
     can = _can_evaluate(request, period.org)
     next_state = {PeriodState.OPEN: PeriodState.REVIEWING, PeriodState.REVIEWING: PeriodState.DECIDING}.get(
         PeriodState(period.state)
@@ -187,7 +177,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluation/period.html",
         {
             "period": period,
-            "org_name": _org_name(period.org, period.date_to),
+            "org_name": oq.name_on(period.org, period.date_to),
             "progress": progress,
             "orgs": [(e, names.get(e.org_id, "")) for e in entries if e.subject == Subject.ORG],
             "members": [(e, names.get(e.org_id, "")) for e in entries if e.subject == Subject.MEMBER],
@@ -350,7 +340,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_error(form, exc)
         except NotInScope:
             raise Http404("Không thuộc phạm vi của bạn.") from None
-    names = q._names({e.org_id}, period.date_to)
+    names = oq.labels_on({e.org_id}, period.date_to)
     return render(
         request,
         "evaluation/entry.html",
@@ -475,7 +465,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluation/decide.html",
         {
             "period": period,
-            "org_name": _org_name(period.org, period.date_to),
+            "org_name": oq.name_on(period.org, period.date_to),
             "orgs": [x for x in lines if x["e"].subject == Subject.ORG],
             "members": [x for x in lines if x["e"].subject == Subject.MEMBER],
             "page_error": page_error,
@@ -618,7 +608,7 @@ def trends(request: HttpRequest, code: str) -> HttpResponse:
         "evaluation/trends.html",
         {
             "org": org,
-            "org_name": _org_name(org, today()),
+            "org_name": oq.name_on(org, today()),
             "rows": table,
             "year": year_to,
             "span": span,

@@ -34,7 +34,8 @@ from coso.core.bulk import analyze
 from coso.core.dates import active_on, add_months, last_of_month, today
 from coso.core.fields import prefix_range
 from coso.members.models import Member, Membership
-from coso.orgs.models import Organization, OrgPeriod
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import Organization
 
 from . import services as s
 from .models import Attendance, Meeting, MeetingKind, QualityCriteriaSet, ResolutionTask
@@ -116,22 +117,23 @@ class MeetingDemo:
         """The demo commune: the first new commune (đảng bộ xã) of the province with three grassroots
         committees under it today."""
         province = Organization.objects.get(code=PROVINCE)
-        communes = OrgPeriod.objects.filter(
-            active_on(self.today), kind__code="dang_bo_xa", **prefix_range("path", province.current_path)
-        ).order_by("path")
+        communes = (
+            orgs_queries.placements(self.today, within=province.current_path)
+            .filter(kind__code="dang_bo_xa")
+            .order_by("path")
+        )
         for p in communes:
-            n = OrgPeriod.objects.filter(active_on(self.today), parent_id=p.org_id, kind__is_grassroots=True)
+            n = orgs_queries.placements(self.today).filter(parent_id=p.org_id, kind__is_grassroots=True)
             if n.count() >= 3:
                 return p.org
         return communes[0].org
 
-    def cells(self, commune: Organization) -> list[tuple[OrgPeriod, int]]:
+    def cells(self, commune: Organization) -> list[tuple[orgs_queries.Period, int]]:
         """(cell, the grassroots committee or commune it sits under) today, under the commune."""
         return [
             (p, p.parent_id or p.org_id)
-            for p in OrgPeriod.objects.filter(
-                active_on(self.today), kind__is_cell=True, **prefix_range("path", commune.current_path)
-            )
+            for p in orgs_queries.placements(self.today, within=commune.current_path)
+            .filter(kind__is_cell=True)
             .select_related("org")
             .order_by("path")
         ]
@@ -140,7 +142,8 @@ class MeetingDemo:
         """The organization above `org` on `on` (the committee that assigns cadres to its meetings)."""
         key = (org.pk, on)
         if key not in self._parents:
-            period = org.periods.filter(active_on(on)).select_related("parent").get()
+            period = orgs_queries.period_on(org, on)
+            assert period is not None  # the demo's meetings fall in their cell's life
             self._parents[key] = period.parent  # type: ignore[assignment]
         return self._parents[key]
 
@@ -168,7 +171,7 @@ class MeetingDemo:
             s.select_pilot(None, programme, Organization.objects.get(pk=cell_id), on=D(2025, 1, 15))
         # members chronically absent without reason this year: two per grassroots committee
         chronic: set[int] = set()
-        by_grassroots: dict[int, list[OrgPeriod]] = {}
+        by_grassroots: dict[int, list[orgs_queries.Period]] = {}
         for cell, parent_id in cells:
             by_grassroots.setdefault(parent_id, []).append(cell)
         for _gr, its_cells in sorted(by_grassroots.items()):
@@ -215,9 +218,8 @@ class MeetingDemo:
         its book in Coso only this year."""
         r = self.rng
         cells = (
-            OrgPeriod.objects.filter(
-                active_on(self.today), kind__is_cell=True, **prefix_range("path", province.current_path)
-            )
+            orgs_queries.placements(self.today, within=province.current_path)
+            .filter(kind__is_cell=True)
             .exclude(**prefix_range("path", commune.current_path))
             .select_related("org")
             .order_by("path")
@@ -292,7 +294,7 @@ class MeetingDemo:
 
     def cell(
         self,
-        cell: OrgPeriod,
+        cell: orgs_queries.Period,
         *,
         profile: str,
         thematic: float,

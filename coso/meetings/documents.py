@@ -5,14 +5,9 @@ the body, the signatures. Minutes (biên bản), resolution (nghị quyết) and
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
-
+from coso.core import documents as docs
 from coso.orgs import queries as oq
 
 from . import queries
@@ -22,8 +17,7 @@ PLACE_WORDS = ("xã ", "phường ", "thị trấn ", "huyện ", "quận ", "th
 
 
 def _name(meeting: Meeting) -> str:
-    period = oq.display_period(meeting.org, meeting.date)
-    return period.name if period else meeting.org.code
+    return oq.name_on(meeting.org, meeting.date)
 
 
 def _upper_body(meeting: Meeting) -> str:
@@ -36,7 +30,7 @@ def _place(meeting: Meeting) -> str:
     """The locality for the place and date line: from the grassroots organization's name ("Đảng bộ xã Bình
     Minh" → "Bình Minh"), else dots to fill in by hand."""
     chain = [*oq.ancestors(meeting.org, meeting.date)]
-    period = oq.display_period(meeting.org, meeting.date)
+    period = oq.nearest_period(meeting.org, meeting.date)
     if period is not None:
         chain.append(period)
     for p in reversed(chain):
@@ -47,93 +41,28 @@ def _place(meeting: Meeting) -> str:
                 for word in PLACE_WORDS:
                     if rest.lower().startswith(word):
                         return rest[len(word) :]
-    return "……………"
-
-
-def _run(container: Any, text: str, *, bold: bool = False, italic: bool = False) -> None:
-    """A new paragraph in `container` (a document or a table cell) with `text` bold or italic (empty allowed)."""
-    run = container.add_paragraph().add_run(text)
-    run.bold = bold
-    run.italic = italic
-
-
-def _long_date(d: dt.date) -> str:
-    return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
-
-
-def _committee(name: str) -> str:
-    for org_word, committee in (("Đảng bộ", "Đảng ủy"), ("Chi bộ", "Chi ủy")):
-        if name.startswith(org_word):
-            return committee + name[len(org_word) :]
-    return name
+    return docs.BLANK
 
 
 def _document() -> Any:
-    doc = Document()
-    section = doc.sections[0]
-    section.left_margin = Cm(3)
-    section.right_margin = Cm(2)
-    section.top_margin = section.bottom_margin = Cm(2)
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(14)
-    return doc
+    return docs.document(font_size=14, top_margin=2)
 
 
 def _header(doc: Any, meeting: Meeting, number: str, on: dt.date) -> None:
-    head = doc.add_table(rows=1, cols=2)
-    head.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = head.rows[0].cells
     upper = _upper_body(meeting)
-    if upper:
-        left.paragraphs[0].add_run(upper.upper())
-        left.add_paragraph(_name(meeting).upper()).runs[0].bold = True
-    else:
-        left.paragraphs[0].add_run(_name(meeting).upper()).bold = True
-    left.add_paragraph("*")
-    left.add_paragraph(number)
-    right.paragraphs[0].add_run("ĐẢNG CỘNG SẢN VIỆT NAM").bold = True
-    right.add_paragraph("")
-    right.add_paragraph(f"{_place(meeting)}, {_long_date(on)}").runs[0].italic = True
-    for cell in (left, right):
-        for p in cell.paragraphs:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    name = _name(meeting).upper()
+    issuer = [(upper.upper(), ""), (name, "bold")] if upper else [(name, "bold")]
+    docs.letterhead(doc, issuer, number, _place(meeting), on, gap=True)
 
 
-def _title(doc: Any, text: str, sub: str = "") -> None:
-    doc.add_paragraph("")
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(text)
-    run.bold = True
-    run.font.size = Pt(15)
-    if sub:
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.add_run(sub).bold = True
-
-
-def _heading(doc: Any, text: str) -> None:
-    doc.add_paragraph().add_run(text).bold = True
-
-
-def _signatures(doc: Any, left: tuple[str, str], right: tuple[str, str]) -> None:
-    doc.add_paragraph("")
-    table = doc.add_table(rows=1, cols=2)
-    for cell, (role, name) in zip(table.rows[0].cells, (left, right), strict=True):
-        cell.paragraphs[0].add_run(role.upper()).bold = True
-        _run(cell, "(Ký, ghi rõ họ tên)", italic=True)
-        for _ in range(3):
-            cell.add_paragraph("")
-        _run(cell, name, bold=True)
-        for p in cell.paragraphs:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _bytes(doc: Any) -> bytes:
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+def _cell_sign_off(doc: Any, name: str, *, recipients: list[str] | None = None, signer: str = "") -> None:
+    """Signed for the cell's committee by its secretary (bí thư)."""
+    docs.sign_off(
+        doc,
+        [(f"T/M {docs.committee(name).upper()}", "bold"), ("BÍ THƯ", "bold")],
+        recipients=recipients or (),
+        name=signer,
+    )
 
 
 def _time(t: dt.time | None) -> str:
@@ -147,10 +76,15 @@ def minutes_docx(minutes: Minutes) -> bytes:
     meeting = minutes.meeting
     doc = _document()
     _header(doc, meeting, "Số ……-BB/CB", minutes.adopted_on or meeting.date)
-    _title(doc, "BIÊN BẢN", f"{meeting.get_kind_display()} {_long_date(meeting.date)}".upper())
+    docs.title(
+        doc,
+        "BIÊN BẢN",
+        f"{meeting.get_kind_display()} {docs.long_date(meeting.date)}".upper(),
+        space_before=True,
+    )
     name = _name(meeting)
     doc.add_paragraph(
-        f"Thời gian: bắt đầu lúc {_time(minutes.opened_at or meeting.start_time)}, {_long_date(meeting.date)}."
+        f"Thời gian: bắt đầu lúc {_time(minutes.opened_at or meeting.start_time)}, {docs.long_date(meeting.date)}."
     )
     doc.add_paragraph(f"Địa điểm: {meeting.place or '……………'}.")
     if meeting.focus_issue:
@@ -191,25 +125,25 @@ def minutes_docx(minutes: Minutes) -> bytes:
         )
     items = list(meeting.agenda.order_by("order"))
     if items:
-        _heading(doc, "NỘI DUNG SINH HOẠT")
+        docs.heading(doc, "NỘI DUNG SINH HOẠT")
         for i in items:
             doc.add_paragraph(
                 f"{i.order}. {i.title}" + (f" (trình bày: {i.presenter})" if i.presenter else "")
             )
     if minutes.proceedings:
-        _heading(doc, "DIỄN BIẾN")
+        docs.heading(doc, "DIỄN BIẾN")
         for line in minutes.proceedings.splitlines():
             doc.add_paragraph(line)
     if minutes.speakers:
-        _heading(doc, "Ý KIẾN THẢO LUẬN")
+        docs.heading(doc, "Ý KIẾN THẢO LUẬN")
         for s in minutes.speakers:
             p = doc.add_paragraph("- Đồng chí ")
             p.add_run(s["name"]).bold = True
             p.add_run(f": {s['opinion']}")
-    _heading(doc, "KẾT LUẬN CỦA CHỦ TRÌ")
+    docs.heading(doc, "KẾT LUẬN CỦA CHỦ TRÌ")
     for line in (minutes.conclusions or "……………").splitlines():
         doc.add_paragraph(line)
-    _heading(doc, "BIỂU QUYẾT")
+    docs.heading(doc, "BIỂU QUYẾT")
     total = minutes.votes_for + minutes.votes_against + minutes.votes_abstain
     pct = (
         f" ({100 * minutes.votes_for / meeting.present:.1f}% số đảng viên có mặt)" if meeting.present else ""
@@ -219,13 +153,13 @@ def minutes_docx(minutes: Minutes) -> bytes:
         f"{minutes.votes_against}; không biểu quyết {minutes.votes_abstain}."
     )
     adopted = (
-        f"Biên bản đã được thông qua trước chi bộ {_long_date(minutes.adopted_on)}"
+        f"Biên bản đã được thông qua trước chi bộ {docs.long_date(minutes.adopted_on)}"
         if minutes.adopted_on
         else "Biên bản chưa được thông qua"
     )
     doc.add_paragraph(f"Cuộc họp kết thúc lúc {_time(minutes.closed_at)} cùng ngày. {adopted}.")
-    _signatures(doc, ("Thư ký", minutes.secretary_name), ("Chủ trì", minutes.chair_name))
-    return _bytes(doc)
+    docs.signatures(doc, [("Thư ký", minutes.secretary_name), ("Chủ trì", minutes.chair_name)])
+    return docs.to_bytes(doc)
 
 
 def resolution_docx(resolution: Resolution) -> bytes:
@@ -234,48 +168,35 @@ def resolution_docx(resolution: Resolution) -> bytes:
     doc = _document()
     number = f"Số {resolution.number}" if resolution.number else "Số ……-NQ/CB"
     _header(doc, meeting, number, meeting.date)
-    _title(doc, "NGHỊ QUYẾT", resolution.title.upper())
+    docs.title(doc, "NGHỊ QUYẾT", resolution.title.upper(), space_before=True)
     name = _name(meeting)
     doc.add_paragraph(
-        f"Căn cứ Điều lệ Đảng; căn cứ kết quả {meeting.get_kind_display().lower()} {_long_date(meeting.date)}, "
+        f"Căn cứ Điều lệ Đảng; căn cứ kết quả {meeting.get_kind_display().lower()} {docs.long_date(meeting.date)}, "
         f"{name} quyết nghị:"
     )
     for line in (resolution.content or "").splitlines():
         doc.add_paragraph(line)
     tasks = list(resolution.tasks.order_by("deadline", "id"))
     if tasks:
-        _heading(doc, "NHIỆM VỤ VÀ PHÂN CÔNG THỰC HIỆN")
-        table = doc.add_table(rows=1, cols=4)
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, ("TT", "Nhiệm vụ", "Phụ trách", "Thời hạn"), strict=True):
-            cell.paragraphs[0].add_run(text).bold = True
-        for i, t in enumerate(tasks, start=1):
-            cells = table.add_row().cells
-            for cell, text in zip(
-                cells, (str(i), t.description, t.owner_text, t.deadline.strftime("%d/%m/%Y")), strict=True
-            ):
-                cell.text = text
+        docs.heading(doc, "NHIỆM VỤ VÀ PHÂN CÔNG THỰC HIỆN")
+        docs.table(
+            doc,
+            ["TT", "Nhiệm vụ", "Phụ trách", "Thời hạn"],
+            [
+                [i, t.description, t.owner_text, t.deadline.strftime("%d/%m/%Y")]
+                for i, t in enumerate(tasks, 1)
+            ],
+            centered=False,
+        )
     doc.add_paragraph("")
     doc.add_paragraph(
         "Chi ủy có trách nhiệm tổ chức thực hiện; nghị quyết được kiểm điểm tại các kỳ sinh hoạt tiếp theo."
     )
-    sign = doc.add_table(rows=1, cols=2)
-    recv, signer = sign.rows[0].cells
-    recv.paragraphs[0].add_run("Nơi nhận:").bold = True
     upper = _upper_body(meeting)
-    if upper:
-        recv.add_paragraph(f"- {_committee(upper)} (báo cáo);")
-    recv.add_paragraph("- Đảng viên trong chi bộ;")
-    recv.add_paragraph("- Lưu.")
-    signer.paragraphs[0].add_run(f"T/M {_committee(name).upper()}").bold = True
-    _run(signer, "BÍ THƯ", bold=True)
-    for _ in range(3):
-        signer.add_paragraph("")
-    chair = meeting.chair.full_name if meeting.chair else ""
-    _run(signer, chair, bold=True)
-    for p in signer.paragraphs:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    return _bytes(doc)
+    recipients = [f"- {docs.committee(upper)} (báo cáo);"] if upper else []
+    recipients += ["- Đảng viên trong chi bộ;", "- Lưu."]
+    _cell_sign_off(doc, name, recipients=recipients, signer=meeting.chair.full_name if meeting.chair else "")
+    return docs.to_bytes(doc)
 
 
 def invitation_docx(meeting: Meeting) -> bytes:
@@ -283,16 +204,9 @@ def invitation_docx(meeting: Meeting) -> bytes:
     doc = _document()
     name = _name(meeting)
     _header(doc, meeting, "Số ……-GTT/CB", meeting.invitation_sent_on or meeting.date)
-    _title(doc, "GIẤY TRIỆU TẬP", meeting.get_kind_display().upper())
+    docs.title(doc, "GIẤY TRIỆU TẬP", meeting.get_kind_display().upper(), space_before=True)
     text = queries.invitation_text(meeting, name)
     for line in text.splitlines()[2:]:
         doc.add_paragraph(line)
-    sign = doc.add_table(rows=1, cols=2)
-    signer = sign.rows[0].cells[1]
-    signer.paragraphs[0].add_run(f"T/M {_committee(name).upper()}").bold = True
-    _run(signer, "BÍ THƯ", bold=True)
-    for _ in range(3):
-        signer.add_paragraph("")
-    for p in signer.paragraphs:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    return _bytes(doc)
+    _cell_sign_off(doc, name)
+    return docs.to_bytes(doc)

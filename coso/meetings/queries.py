@@ -16,7 +16,7 @@ thematic meetings.
   (established on or before the 1st, not dissolved before the month's end). A cell established or dissolved
   mid-month owes nothing that month.
 - *Where it counts.* The month is attributed to the subtree that held the cell on the month's **last day**
-  (the cell's `OrgPeriod` path then lies under the root's path then). A cell moved from one parent to another
+  (the cell's placement path then lies under the root's path then). A cell moved from one parent to another
   mid-year counts under its old parent for the months that ended before the move and under the new one after;
   a cell dissolved mid-year counts for the whole months it existed.
 - *Held.* The (cell, month) is held when at least `per_month` (rule MEET.REGULAR in force on the month's last
@@ -36,7 +36,8 @@ thematic meetings.
 
 The figures come from grouped SQL over the meetings' stored figures (no attendance scan, no loop over meetings):
 one statement per kind of unit (months, quarters) over all of the root's paths (a root moved during the period has
-several), using the path range of `OrgPeriod` and the meetings' (org, date) index.
+several), using the path range of the placements (`coso.orgs.queries.placements_sql`) and the meetings' (org,
+date) index.
 
 Alerts (as of `as_of`; every list is capped at `ALERT_LIMIT` rows, with the full count beside it):
 - cells (existing on as_of, under the root then) without a held regular meeting for more than
@@ -59,14 +60,15 @@ whose current placement is in scope).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from coso.core import sql
 from coso.core.dates import active_on, add_months, first_of_month, last_of_month, today
 from coso.core.errors import DomainError
 from coso.core.fields import prefix_range
@@ -74,7 +76,8 @@ from coso.core.models import RuleSet
 from coso.core.rules import rule_in_force
 from coso.core.scope import VIEW, Scope, restrict, scope_for
 from coso.members.models import Membership
-from coso.orgs.models import SEGMENT, Organization, OrgKind, OrgPeriod
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import SEGMENT, Organization
 
 from . import rules
 from .models import (
@@ -160,8 +163,7 @@ def attendance_of(user: Any, meeting: Meeting) -> list[Attendance]:
 
 def invitation_text(meeting: Meeting, org_name: str | None = None) -> str:
     """The invitation (giấy triệu tập) as plain Vietnamese text, for printing or sending."""
-    period = meeting.org.periods.filter(active_on(meeting.date)).first()
-    name = org_name or (period.name if period else meeting.org.code)
+    name = org_name or orgs_queries.name_on(meeting.org, meeting.date)
     when = meeting.date.strftime("%d/%m/%Y")
     if meeting.start_time:
         when = f"{meeting.start_time:%H giờ %M}, ngày {when}"
@@ -283,7 +285,7 @@ class _Rules:
             self._sets = {c: [] for c in self.CODES}
             # raw SQL: the report is a few statements, where the ORM's own cost per query shows (~2 ms)
             params_field = RuleSet._meta.get_field("params")
-            for pk, rule_code, title, source, effective_from, effective_to, params in _fetch(
+            for pk, rule_code, title, source, effective_from, effective_to, params in sql.fetch(
                 "SELECT id, code, title, source, effective_from, effective_to, params FROM "
                 f"{RuleSet._meta.db_table} WHERE code IN ({', '.join(['%s'] * len(self.CODES))}) "
                 "ORDER BY effective_from DESC",
@@ -295,8 +297,8 @@ class _Rules:
                         code=rule_code,
                         title=title,
                         source=source,
-                        effective_from=_as_date(effective_from),
-                        effective_to=_as_date(effective_to),
+                        effective_from=sql.as_date(effective_from),
+                        effective_to=sql.as_date(effective_to),
                         params=params_field.from_db_value(params, None, connection),  # type: ignore[attr-defined,arg-type]
                     )
                 )
@@ -339,39 +341,6 @@ def _quarter_buckets(date_from: dt.date, end: dt.date, rs: _Rules) -> list[_Buck
     ]
 
 
-def _p(d: dt.date) -> Any:
-    """A date parameter for raw SQL: typed on PostgreSQL, ISO text on SQLite (how Django stores dates there)."""
-    return d if connection.vendor == "postgresql" else d.isoformat()
-
-
-def _date_ph() -> str:
-    return "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
-
-
-def _in(values: Sequence[str]) -> tuple[str, list[str]]:
-    return "(" + ", ".join(["%s"] * len(values)) + ")", list(values)
-
-
-def _tables() -> dict[str, str]:
-    return {
-        "meeting": Meeting._meta.db_table,
-        "period": OrgPeriod._meta.db_table,
-        "kind": OrgKind._meta.db_table,
-        "org": Organization._meta.db_table,
-    }
-
-
-def _scope_sql(scope_paths: Sequence[str] | None) -> tuple[str, list[str]]:
-    """The condition confining organization `o` to the user's granted subtrees (none when the scope covers the
-    root)."""
-    if scope_paths is None:
-        return "", []
-    if not scope_paths:
-        return " AND 1 = 0", []
-    sql = " AND (" + " OR ".join(["(o.current_path >= %s AND o.current_path < %s)"] * len(scope_paths)) + ")"
-    return sql, [x for sp in scope_paths for x in (sp, sp + "\uffff")]
-
-
 def _figures_sql(
     months: Sequence[_Bucket],
     quarters: Sequence[_Bucket],
@@ -391,8 +360,8 @@ def _figures_sql(
     benchmark does) from `m_from`: the month's first day, or the quarter's for a quarter unit, so the same probe
     counts the month's figures and the quarter's thematic meetings (`th`). On PostgreSQL each unit sums its own
     meetings in a LATERAL subquery; SQLite, which has no LATERAL, joins and groups per unit."""
-    t = _tables()
-    d = _date_ph()
+    meeting = Meeting._meta.db_table
+    d = sql.date_placeholder()
     params: list[Any] = []
     closing = {q.months[-1]: q for q in quarters}
     b_rows = []
@@ -400,41 +369,39 @@ def _figures_sql(
         q = closing.get(b.first)
         b_rows.append(f"({d}, {d}, %s, %s, %s, {d}, %s)")
         params += [
-            _p(b.first),
-            _p(b.last),
+            sql.date_param(b.first),
+            sql.date_param(b.last),
             b.need,
             b.year,
             b.bar,
-            _p(q.first) if q else None,
+            sql.date_param(q.first) if q else None,
             q.need if q else 0,
         ]
-    scope_sql, scope_params = _scope_sql(scope_paths)
     # the child of the root: the first segment below the root's path (paths differ in length when the root
     # moved, hence one CASE arm per path)
     # (as an integer: the organization id the segment spells, cheaper to sort and group by than the text)
     child_sql = (
         "CASE "
         + " ".join(
-            f"WHEN p.path = %s THEN {int(path[-SEGMENT:-1])} WHEN p.path >= %s AND p.path < %s "
-            f"THEN CAST(substr(p.path, {len(path) + 1}, {SEGMENT - 1}) AS INTEGER)"
+            f"WHEN x.path = %s THEN {int(path[-SEGMENT:-1])} WHEN x.path >= %s AND x.path < %s "
+            f"THEN CAST(substr(x.path, {len(path) + 1}, {SEGMENT - 1}) AS INTEGER)"
             for path in paths
         )
         + " END"
     )
     child_params = [x for path in paths for x in (path, path, path + "\uffff")]
-    under_sql = " OR ".join(["(p.path >= %s AND p.path < %s)"] * len(paths))
-    path_params = [x for path in paths for x in (path, path + "\uffff")]
     # the cells' placements under the root during the period (with their child of the root and the cell's own
     # dates), once each: then crossed with the months, cheaper than joining the organizations for every month
+    placements, placement_params = orgs_queries.placements_sql(
+        paths, start=months[0].last, end=months[-1].last, cells=True, scope_paths=scope_paths
+    )
     materialized = " MATERIALIZED" if connection.vendor == "postgresql" else ""
     pl_sql = (
-        f"pl AS{materialized} (SELECT p.org_id AS org_id, {child_sql} AS child, p.valid_from AS valid_from, "
-        f"p.valid_to AS valid_to, o.established_on AS established_on, o.dissolved_on AS dissolved_on "
-        f"FROM {t['period']} p JOIN {t['kind']} k ON k.id = p.kind_id JOIN {t['org']} o ON o.id = p.org_id "
-        f"WHERE ({under_sql}) AND k.is_cell AND p.valid_from <= {d} AND (p.valid_to IS NULL OR p.valid_to > {d})"
-        f"{scope_sql})"
+        f"pl AS{materialized} (SELECT x.org_id AS org_id, {child_sql} AS child, x.valid_from AS valid_from, "
+        f"x.valid_to AS valid_to, x.established_on AS established_on, x.dissolved_on AS dissolved_on "
+        f"FROM ({placements}) x)"
     )
-    params += child_params + path_params + [_p(months[-1].last), _p(months[0].last)] + scope_params
+    params += child_params + placement_params
     quarter = "b.q_first IS NOT NULL AND pl.established_on <= b.q_first"
     u_sql = (
         f"u AS (SELECT pl.org_id AS org_id, pl.child AS child, b.b_first AS b_first, b.b_last AS b_last, "
@@ -443,9 +410,9 @@ def _figures_sql(
         f"JOIN pl ON pl.valid_from <= b.b_last AND (pl.valid_to IS NULL OR pl.valid_to > b.b_last) "
         f"AND pl.established_on <= b.b_first AND (pl.dissolved_on IS NULL OR pl.dissolved_on > b.b_last))"
     )
-    regular_in, regular_params = _in(REGULAR_KINDS)
-    member_in, member_params = _in(MEMBER_KINDS)
-    thematic_in, thematic_params = _in(THEMATIC_KINDS)
+    regular_in, regular_params = sql.in_list(REGULAR_KINDS)
+    member_in, member_params = sql.in_list(MEMBER_KINDS)
+    thematic_in, thematic_params = sql.in_list(THEMATIC_KINDS)
     in_month = "m.date >= u.b_first"
     sums = (
         f"SUM(CASE WHEN {in_month} AND m.kind IN {regular_in} THEN 1 ELSE 0 END) AS n, "
@@ -458,16 +425,16 @@ def _figures_sql(
         # each unit sums its own few meetings (LATERAL): no sort and regrouping of every (unit, meeting) pair
         um_sql = (
             "um AS (SELECT u.child, u.org_id, u.yr, u.b_first, u.need, u.bar, u.qx, u.q_need, x.n, x.pe, x.ex, x.th "
-            f"FROM u LEFT JOIN LATERAL (SELECT {sums} FROM {t['meeting']} m WHERE {probe}) x ON TRUE)"
+            f"FROM u LEFT JOIN LATERAL (SELECT {sums} FROM {meeting} m WHERE {probe}) x ON TRUE)"
         )
     else:  # SQLite has no LATERAL: join, then group per unit
         um_sql = (
             f"um AS (SELECT u.child AS child, u.org_id AS org_id, u.yr AS yr, u.b_first AS b_first, "
             f"MAX(u.need) AS need, MAX(u.bar) AS bar, MAX(u.qx) AS qx, MAX(u.q_need) AS q_need, {sums} "
-            f"FROM u LEFT JOIN {t['meeting']} m ON {probe} GROUP BY u.child, u.org_id, u.yr, u.b_first)"
+            f"FROM u LEFT JOIN {meeting} m ON {probe} GROUP BY u.child, u.org_id, u.yr, u.b_first)"
         )
     params += regular_params + member_params + member_params + thematic_params + [Meeting.Status.HELD]
-    sql = (
+    statement = (
         f"WITH b (b_first, b_last, need, yr, bar, q_first, q_need) AS (VALUES {', '.join(b_rows)}), "
         f"{pl_sql}, {u_sql}, {um_sql}, "
         "c AS (SELECT child, org_id, yr, COUNT(*) AS units, "
@@ -481,13 +448,7 @@ def _figures_sql(
         "UNION ALL SELECT 2, NULL, org_id, yr, SUM(held), 0, 0, 0, 0 FROM c GROUP BY org_id, yr "
         "HAVING SUM(units) = 12 AND SUM(held) < MAX(bar)"
     )
-    return sql, params
-
-
-def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
+    return statement, params
 
 
 @dataclass
@@ -611,58 +572,6 @@ def _scope_paths(user: Any, org: Organization) -> tuple[Scope, list[str] | None]
     return scope, list(scope.paths)
 
 
-class _Names(dict[int, tuple[str, str]]):
-    """(code, name) per organization, and `children`: the organizations under the parent asked for on the date."""
-
-    children: list[int]
-
-
-def _names(org_ids: Iterable[int], on: dt.date, children_of: Organization | None = None) -> _Names:
-    """(code, name) per organization: its name on `on`, or the last before (dissolved since), or its first (not
-    yet established); with `children_of`, also the children of that organization on `on` and their names. One
-    statement (the organizations asked for and the children are a UNION, so both use their index)."""
-    names = _Names()
-    names.children = []
-    t = _tables()
-    ids = sorted(set(org_ids))
-    arms, params = [], []
-    if ids:
-        arms.append(f"SELECT id FROM {t['org']} WHERE id IN ({', '.join(['%s'] * len(ids))})")
-        params += ids
-    if children_of is not None:
-        d = _date_ph()
-        arms.append(
-            f"SELECT org_id FROM {t['period']} WHERE parent_id = %s AND valid_from <= {d} "
-            f"AND (valid_to IS NULL OR valid_to > {d})"
-        )
-        params += [children_of.pk, _p(on), _p(on)]
-    if not arms:
-        return names
-    rows = _fetch(
-        f"SELECT p.org_id, o.code, p.name, p.valid_from, p.valid_to, p.parent_id FROM {t['period']} p "
-        f"JOIN {t['org']} o ON o.id = p.org_id WHERE p.org_id IN ({' UNION '.join(arms)}) "
-        "ORDER BY p.org_id, p.valid_from, p.id",
-        params,
-    )
-    for org_id, code, name, valid_from, valid_to, parent_id in rows:
-        valid_from, valid_to = _as_date(valid_from), _as_date(valid_to)
-        if org_id not in names or valid_from <= on:
-            names[org_id] = (code, name)
-        if (
-            children_of is not None
-            and parent_id == children_of.pk
-            and valid_from <= on
-            and (valid_to is None or on < valid_to)
-        ):
-            names.children.append(org_id)
-    return names
-
-
-def _as_date(value: Any) -> Any:
-    """A date column read by raw SQL: SQLite returns the ISO text Django stores."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def check_period(date_from: dt.date, date_to: dt.date) -> None:
     """A report period runs forwards."""
     if date_from > date_to:
@@ -686,14 +595,7 @@ def compliance(
     end = min(date_to, as_of)
     rs = _Rules()
     # the root's periods (name, path, from, to) through time, in one raw statement (see _Rules)
-    history = [
-        (name, path, _as_date(valid_from), _as_date(valid_to))
-        for name, path, valid_from, valid_to in _fetch(
-            f"SELECT name, path, valid_from, valid_to FROM {_tables()['period']} WHERE org_id = %s "
-            "ORDER BY valid_from, id",
-            [org.pk],
-        )
-    ]
+    history = orgs_queries.timeline(org)
     period = next(
         (h for h in history if h[2] <= end and (h[3] is None or end < h[3])), history[-1] if history else None
     )
@@ -718,8 +620,8 @@ def compliance(
 
     below: list[tuple[int, int, int]] = []
     if month_buckets:
-        sql, params = _figures_sql(month_buckets, quarter_buckets, paths, scope_paths)
-        for tag, child, n1, n2, n3, n4, n5, n6, n7 in _fetch(sql, params):
+        statement, params = _figures_sql(month_buckets, quarter_buckets, paths, scope_paths)
+        for tag, child, n1, n2, n3, n4, n5, n6, n7 in sql.fetch(statement, params):
             if tag == 0:
                 r = row(int(child))
                 r.cells += int(n1)
@@ -736,7 +638,7 @@ def compliance(
     # the children of the root on the end date are shown even with nothing to count; their names come in the
     # same query as those of the organizations counted
     ref = end if end >= date_from else date_to
-    names = _names(list(rows) + [b[0] for b in below], ref, children_of=org)
+    names = orgs_queries.labels_on(list(rows) + [b[0] for b in below], ref, children_of=org)
     for child_id in names.children:
         row(child_id)
     for r in rows.values():
@@ -782,41 +684,17 @@ def compliance_alerts(
 # ------------------------------------------------------------------------------------------------- alerts
 
 
-def _under(paths: Sequence[str], prefix: str) -> Q:
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(**prefix_range(f"{prefix}path", p))
-    return q
-
-
-def _at_date(paths: Sequence[str], org_field: str, date_field: str) -> Q:
-    """The organization in `org_field` (an id) was under one of `paths` on the date in `date_field`.
-
-    Two conditions on purpose: the plain `IN` over the organizations ever under `paths` lets the database start
-    from those (few) organizations and use the (org, date) index; the `EXISTS` then checks the placement on the
-    date itself."""
-    ever = OrgPeriod.objects.filter(_under(paths, "")).values("org_id")
-    then = OrgPeriod.objects.filter(
-        _under(paths, ""),
-        Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef(date_field)),
-        org_id=OuterRef(org_field),
-        valid_from__lte=OuterRef(date_field),
-    )
-    return Q(**{f"{org_field}__in": ever}) & Q(Exists(then))
-
-
 def _confine(qs: QuerySet[Any], user: Any, scope_paths: list[str] | None) -> QuerySet[Any]:
     return qs if scope_paths is None else restrict(qs, user)
 
 
-def _cells_on(org: Organization, on: dt.date, scope_paths: list[str] | None) -> QuerySet[OrgPeriod]:
-    paths = list(org.periods.filter(active_on(on)).values_list("path", flat=True))
-    qs = OrgPeriod.objects.filter(active_on(on), _under(paths, ""), kind__is_cell=True)
+def _cells_on(org: Organization, on: dt.date, scope_paths: list[str] | None) -> QuerySet[orgs_queries.Period]:
+    """The cells under `org` on `on`, confined to the organizations whose current path lies under
+    `scope_paths` when given."""
+    path = orgs_queries.path_on(org, on)
+    qs = orgs_queries.placements(on, within=[path] if path else []).filter(kind__is_cell=True)
     if scope_paths is not None:
-        q = Q(pk__in=[])
-        for p in scope_paths:
-            q |= Q(**prefix_range("org__current_path", p))
-        qs = qs.filter(q)
+        qs = qs.filter(Scope(False, tuple(scope_paths)).q("org__current_path"))
     return qs
 
 
@@ -829,7 +707,7 @@ def _alerts(
     rs: _Rules,
     scope_paths: list[str] | None,
 ) -> Alerts:
-    paths = sorted(set(org.periods.values_list("path", flat=True)))
+    paths = orgs_queries.paths_of(org)
 
     # cells without a regular meeting for more than N days
     days = rs.param(rules.REGULAR, as_of, "max_days_without_meeting")
@@ -871,7 +749,7 @@ def _alerts(
     # resolution tasks open on as_of past their deadline
     overdue = _confine(
         ResolutionTask.objects.filter(
-            _at_date(paths, "resolution__meeting__org_id", "resolution__meeting__date"),
+            orgs_queries.placed_under(paths, "resolution__meeting__org_id", "resolution__meeting__date"),
             Q(status=ResolutionTask.Status.OPEN) | Q(closed_on__gt=as_of),
             deadline__lt=as_of,
             resolution__meeting__date__lte=as_of,
@@ -904,25 +782,21 @@ def _minutes_not_adopted(
     """Held meetings in [date_from, end] of organizations under `paths` on the meeting date, whose minutes were
     not adopted by as_of: (their number, the first ALERT_LIMIT by date). One statement driven from the
     placements under the root (an index range), then each organization's meetings by the (org, date) index."""
-    t = _tables()
-    d = _date_ph()
-    under = " OR ".join(["(p.path >= %s AND p.path < %s)"] * len(paths))
-    scope_sql, scope_params = _scope_sql(scope_paths)
+    d = sql.date_placeholder()
+    placements, params = orgs_queries.placements_sql(paths, scope_paths=scope_paths)
     # `pend` is read twice (the count, the first rows), so it is computed once and whole: a LIMIT on the
     # statement cannot tempt the planner into walking every meeting of the country in date order
-    sql = (
-        f"WITH pend AS (SELECT m.id AS id, o.code AS code, m.date AS date, m.kind AS kind FROM {t['period']} p "
-        f"JOIN {t['meeting']} m ON m.org_id = p.org_id AND m.date >= p.valid_from "
+    statement = (
+        f"WITH pend AS (SELECT m.id AS id, p.code AS code, m.date AS date, m.kind AS kind FROM ({placements}) p "
+        f"JOIN {Meeting._meta.db_table} m ON m.org_id = p.org_id AND m.date >= p.valid_from "
         f"AND (p.valid_to IS NULL OR m.date < p.valid_to) "
-        f"JOIN {t['org']} o ON o.id = m.org_id "
-        f"WHERE ({under}) AND m.status = %s AND m.date >= {d} AND m.date <= {d}{scope_sql} "
+        f"WHERE m.status = %s AND m.date >= {d} AND m.date <= {d} "
         f"AND NOT EXISTS (SELECT 1 FROM {Minutes._meta.db_table} mi WHERE mi.meeting_id = m.id "
         f"AND mi.adopted_on <= {d})) "
         f"SELECT id, code, date, kind, (SELECT COUNT(*) FROM pend) FROM pend ORDER BY date, id LIMIT {ALERT_LIMIT}"
     )
-    params = [x for path in paths for x in (path, path + "\uffff")]
-    params += [Meeting.Status.HELD, _p(date_from), _p(end), *scope_params, _p(as_of)]
-    rows = _fetch(sql, params)
+    params += [Meeting.Status.HELD, sql.date_param(date_from), sql.date_param(end), sql.date_param(as_of)]
+    rows = sql.fetch(statement, params)
     total = int(rows[0][4]) if rows else 0
     return total, [
         {"meeting": i, "org": code, "date": str(on), "kind": kind} for i, code, on, kind, _n in rows
@@ -1024,7 +898,9 @@ def _member_alerts(
             if len(missing) >= dues_n:
                 unpaid[mid] = [f"{m:%Y-%m}" for m in missing]
                 dues_homes[mid] = (oid, name)
-    names = _names({oid for oid, _n in homes.values()} | {oid for oid, _n in dues_homes.values()}, as_of)
+    names = orgs_queries.labels_on(
+        {oid for oid, _n in homes.values()} | {oid for oid, _n in dues_homes.values()}, as_of
+    )
 
     def line(mid: int, oid: int, name: str, key: str, values: list[str]) -> dict[str, Any]:
         code, org_name = names.get(oid, (str(oid), str(oid)))
@@ -1094,9 +970,10 @@ def quality_over_time(
     """Meeting quality every 6 months (seed 004): scored meetings of organizations under `org` on their date,
     per cell (count, average total) and rolled up (count, average, meetings per level). `cell_ids` narrows to
     some cells (a programme's pilots)."""
-    paths = sorted(set(org.periods.values_list("path", flat=True)))
+    paths = orgs_queries.paths_of(org)
     base = MeetingScore.objects.filter(
-        _at_date(paths, "meeting__org_id", "meeting__date"), meeting__status=Meeting.Status.HELD
+        orgs_queries.placed_under(paths, "meeting__org_id", "meeting__date"),
+        meeting__status=Meeting.Status.HELD,
     )
     _scope, scope_paths = _scope_paths(user, org)
     base = _confine(base, user, scope_paths)
@@ -1115,7 +992,7 @@ def quality_over_time(
         per_cell = list(
             qs.values("meeting__org_id").annotate(n=Count("id"), avg=Avg("total")).order_by("meeting__org_id")
         )
-        names = _names([r["meeting__org_id"] for r in per_cell], end)
+        names = orgs_queries.labels_on([r["meeting__org_id"] for r in per_cell], end)
         half.cells = [
             {
                 "org": names[r["meeting__org_id"]][0],
@@ -1161,7 +1038,7 @@ def programme_report(user: Any, programme: QualityProgramme, as_of: dt.date | No
             "-pilot", "selected_on", "id"
         )
     )
-    names = _names([r.org_id for r in rows], as_of)
+    names = orgs_queries.labels_on([r.org_id for r in rows], as_of)
     pilots = [
         {
             "org": names[r.org_id][0],

@@ -31,13 +31,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from coso.core.bulk import CREATED, insert_rows, record_history
-from coso.core.dates import active_on, add_months, first_of_month, today
+from coso.core.dates import add_months, first_of_month, today
 from coso.core.errors import DomainError, StaleEdit
-from coso.core.fields import prefix_range
 from coso.core.scope import CHANGE_MEETINGS, check_path, restrict, scope_for
 from coso.core.text import nfc
 from coso.members.models import ACTIVE_STATUSES, Member, MemberFlag, Membership, MemberStatus, Status
-from coso.orgs.models import Organization, OrgPeriod
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import Organization
 
 from . import rules
 from .models import (
@@ -92,8 +92,11 @@ def _past(d: dt.date | None, field_name: str, label: str) -> None:
 
 
 def org_on(
-    org: Organization, on: dt.date, field_name: str = "date", periods: Sequence[OrgPeriod] | None = None
-) -> OrgPeriod:
+    org: Organization,
+    on: dt.date,
+    field_name: str = "date",
+    periods: Sequence[orgs_queries.Period] | None = None,
+) -> orgs_queries.Period:
     """`org` as it stood on `on`; refused (MEET.ORG_EXISTS) when it did not exist then. `periods`: the org's
     periods (with their kind) already read, for many dates at once."""
     if on < org.established_on:
@@ -111,7 +114,7 @@ def org_on(
             rule=rules.ORG_EXISTS,
         )
     if periods is None:
-        period = org.periods.filter(active_on(on)).select_related("kind").first()
+        period = orgs_queries.period_on(org, on)
     else:
         period = next((p for p in periods if _during(on, p.valid_from, p.valid_to)), None)
     if period is None:
@@ -121,7 +124,7 @@ def org_on(
     return period
 
 
-def _check_kind(period: OrgPeriod, kind: str) -> None:
+def _check_kind(period: orgs_queries.Period, kind: str) -> None:
     if kind not in MeetingKind.values:
         raise DomainError("Hãy chọn loại sinh hoạt trong danh sách.", field="kind", rule=rules.KIND)
     label = MeetingKind(kind).label.lower()
@@ -238,7 +241,7 @@ def _agenda(meeting: Meeting, items: Sequence[AgendaInput | str], actor: Any) ->
         bulk_create_with_history(rows, AgendaItem, default_user=actor, default_change_reason="Chương trình")
 
 
-def _check_data(org: Organization, data: MeetingInput) -> OrgPeriod:
+def _check_data(org: Organization, data: MeetingInput) -> orgs_queries.Period:
     period = org_on(org, data.date)
     _check_kind(period, data.kind)
     if data.preparation_date is not None and data.preparation_date > data.date:
@@ -383,7 +386,7 @@ class Eligible:
     away: bool = False
 
 
-def _eligible(period: OrgPeriod, on: dt.date) -> dict[int, Eligible]:
+def _eligible(period: orgs_queries.Period, on: dt.date) -> dict[int, Eligible]:
     """Members attending `period`'s organization on `on` (see `_eligible_on`)."""
     return _eligible_on({on: period})[on]
 
@@ -393,7 +396,7 @@ def _during(on: dt.date, valid_from: dt.date, valid_to: dt.date | None) -> bool:
     return valid_from <= on and (valid_to is None or valid_to > on)
 
 
-def _eligible_on(dated: Mapping[dt.date, OrgPeriod]) -> dict[dt.date, dict[int, Eligible]]:
+def _eligible_on(dated: Mapping[dt.date, orgs_queries.Period]) -> dict[dt.date, dict[int, Eligible]]:
     """For each date, the members attending the organization as it stood then (`dated[date]`, a period of one
     organization): official membership in a cell under it (role member) or temporary membership there (role
     guest), with an active status then, their flags then, and whether an official member attends elsewhere then
@@ -401,11 +404,10 @@ def _eligible_on(dated: Mapping[dt.date, OrgPeriod]) -> dict[dt.date, dict[int, 
     sorted out per date here."""
     lo, hi = min(dated), max(dated)
     overlap = Q(valid_from__lte=hi) & (Q(valid_to__isnull=True) | Q(valid_to__gt=lo))
-    under = Q()
-    for path in {p.path for p in dated.values()}:
-        under |= Q(**prefix_range("path", path))
     places = list(
-        OrgPeriod.objects.filter(overlap, under).values_list("org_id", "path", "valid_from", "valid_to")
+        orgs_queries.placements_during(lo, hi, within=sorted({p.path for p in dated.values()})).values_list(
+            "org_id", "path", "valid_from", "valid_to"
+        )
     )
     rows = list(
         Membership.objects.filter(overlap, org_id__in={p[0] for p in places}).values_list(
@@ -489,7 +491,7 @@ def _standing(row: Attendance, e: Eligible) -> bool:
 _STANDING_FIELDS = ["role", "status_on", "exempt", "suspended", "away", "name"]
 
 
-def _refresh(meeting: Meeting, period: OrgPeriod, actor: Any) -> dict[int, Eligible]:
+def _refresh(meeting: Meeting, period: orgs_queries.Period, actor: Any) -> dict[int, Eligible]:
     """Bring the list to the meeting date: add the members and guests missing (not for a committee meeting,
     whose list is what was marked), update everyone's standing then, drop unmarked people who are no longer
     eligible; refuse when a marked person is no longer eligible."""
@@ -871,9 +873,9 @@ def record_book(actor: Any, org: Organization, entries: Sequence[BookEntry]) -> 
     _check_scope(actor, org)
     if not entries:
         raise DomainError("Sổ chưa có cuộc sinh hoạt nào để nhập.", field="entries")
-    periods: dict[dt.date, OrgPeriod] = {}
+    periods: dict[dt.date, orgs_queries.Period] = {}
     seen: dict[tuple[dt.date, str], int] = {}
-    its_periods = list(org.periods.select_related("kind"))
+    its_periods = orgs_queries.periods_of(org)
     for i, entry in enumerate(entries, 1):
         try:
             _past(entry.date, "date", "Ngày họp")
@@ -1467,7 +1469,7 @@ def _in_programme(programme: QualityProgramme, on: dt.date) -> None:
         )
 
 
-def _programme_cell(programme: QualityProgramme, cell: Organization, on: dt.date) -> OrgPeriod:
+def _programme_cell(programme: QualityProgramme, cell: Organization, on: dt.date) -> orgs_queries.Period:
     _in_programme(programme, on)
     above = org_on(programme.org, on, "on")
     period = org_on(cell, on, "org")
@@ -1506,7 +1508,8 @@ def roll_out(
         _in_programme(programme, on)
         above = org_on(programme.org, on, "on")
         ids = list(
-            OrgPeriod.objects.filter(active_on(on), kind__is_cell=True, **prefix_range("path", above.path))
+            orgs_queries.placements(on, within=above.path)
+            .filter(kind__is_cell=True)
             .values_list("org_id", flat=True)
             .order_by("org_id")
         )

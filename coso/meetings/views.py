@@ -24,10 +24,9 @@ from coso.core.dates import add_months, first_of_month, format_date, last_of_mon
 from coso.core.errors import DomainError, NotInScope
 from coso.core.excel import Sheet, workbook_bytes
 from coso.core.fields import prefix_range
-from coso.core.scope import CHANGE_MEETINGS, VIEW, get_scoped, restrict, scope_for
+from coso.core.scope import CHANGE_MEETINGS, VIEW, get_scoped, restrict
 from coso.core.text import person_sort_key
 from coso.members.models import Member
-from coso.members.views import org_names
 from coso.orgs import queries as oq
 from coso.orgs.models import Organization
 
@@ -65,16 +64,11 @@ def _meeting(request: HttpRequest, pk: int, permission: str = VIEW) -> Meeting:
     )
 
 
-def _org_name(org: Organization, on: dt.date) -> str:
-    period = oq.display_period(org, on)
-    return period.name if period else org.code
-
-
 def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     return {
         "meeting": meeting,
         "org": meeting.org,
-        "org_name": _org_name(meeting.org, meeting.date),
+        "org_name": oq.name_on(meeting.org, meeting.date),
         "can_change": _can_change(request, meeting.org),
     }
 
@@ -113,7 +107,7 @@ def index(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page)
-    names = org_names({m.org_id for m in items}, today())
+    names = oq.names_on({m.org_id for m in items}, today())
     for m in items:
         m.org_name = names.get(m.org_id, m.org.code)  # type: ignore[attr-defined]
     return render(
@@ -124,7 +118,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "items": items,
             "code": code,
             "under": under,
-            "under_name": _org_name(under, today()) if under else "",
+            "under_name": oq.name_on(under, today()) if under else "",
             "status": status,
             "statuses": Meeting.Status.choices,
             "roots": _scope_roots(request, today()),
@@ -146,7 +140,7 @@ def calendar(request: HttpRequest, code: str) -> HttpResponse:
         year = as_of.year
     year = min(max(year, 1930), 2100)
     months = queries.calendar(request.user, org, dt.date(year, 1, 1), dt.date(year, 12, 1))
-    period = oq.display_period(org, dt.date(year, 12, 31) if year < as_of.year else as_of)
+    period = oq.nearest_period(org, dt.date(year, 12, 31) if year < as_of.year else as_of)
     is_cell = bool(period and period.kind.is_cell)
     now = today()
     rows: list[dict[str, Any]] = []
@@ -206,7 +200,7 @@ def rhythm(request: HttpRequest, code: str) -> HttpResponse:
         )
         return redirect("meetings:calendar", code=org.code)
 
-    name = _org_name(org, today())
+    name = oq.name_on(org, today())
     return _form_page(
         request,
         form,
@@ -259,7 +253,7 @@ def _next_date(org: Organization) -> dt.date:
 def plan(request: HttpRequest, code: str) -> HttpResponse:
     """Plan a meeting: kind, date, place, the focus issue, agenda, the committee's preparation, chair, secretary."""
     org = oq.get_org(request.user, code, CHANGE_MEETINGS)
-    period = oq.display_period(org, today())
+    period = oq.nearest_period(org, today())
     kind = MeetingKind.REGULAR if period is None or period.kind.is_cell else MeetingKind.COMMITTEE
     form = f.MeetingForm(
         request.POST or None,
@@ -1012,8 +1006,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """A committee assigns one of its members or a higher-level cadre to attend this meeting (seed 003)."""
     meeting = _meeting(request, pk, CHANGE_MEETINGS)
-    scope = scope_for(request.user, CHANGE_MEETINGS)
-    above = [p for p in oq.ancestors(meeting.org, meeting.date) if scope.covers(p.org.current_path)]
+    above = oq.ancestors(meeting.org, meeting.date, request.user, CHANGE_MEETINGS)
     form = f.AssignForm(request.POST or None, initial={"assigning_org": above[-1].org_id if above else None})
     form.fields["assigning_org"].choices = [("", "— chọn —")] + [  # type: ignore[attr-defined]
         (p.org_id, p.name) for p in reversed(above)
@@ -1048,7 +1041,9 @@ def assignments(request: HttpRequest, code: str) -> HttpResponse:
     frm = pages.get_date(request, "from", dt.date(as_of.year, 1, 1), errors)
     to = pages.get_date(request, "to", dt.date(as_of.year, 12, 31), errors)
     rows = queries.assignments(request.user, org, frm, to)
-    names = org_names({r.meeting.org_id for r in rows} | {r.assignment.assigning_org_id for r in rows}, as_of)
+    names = oq.names_on(
+        {r.meeting.org_id for r in rows} | {r.assignment.assigning_org_id for r in rows}, as_of
+    )
     people: dict[str, dict[str, Any]] = {}
     for r in rows:
         person = people.setdefault(
@@ -1061,7 +1056,7 @@ def assignments(request: HttpRequest, code: str) -> HttpResponse:
         "meetings/assignments.html",
         {
             "org": org,
-            "org_name": _org_name(org, as_of),
+            "org_name": oq.name_on(org, as_of),
             "rows": rows,
             "names": names,
             "people": sorted(people.values(), key=lambda p: person_sort_key(p["name"])),
@@ -1188,7 +1183,7 @@ def compliance(request: HttpRequest, code: str) -> HttpResponse:
         for r in report.rows
     ]
     rate = report.attendance_rate
-    period = oq.display_period(org, as_of)
+    period = oq.nearest_period(org, as_of)
     return render(
         request,
         "meetings/compliance.html",
@@ -1203,9 +1198,7 @@ def compliance(request: HttpRequest, code: str) -> HttpResponse:
             "regular_pct": _pct(report.regular_held, report.regular_expected),
             "thematic_pct": _pct(report.thematic_quarters_met, report.thematic_quarters_expected),
             "rate_pct": round(100 * rate, 1) if rate is not None else None,
-            "ancestors": [
-                p for p in oq.ancestors(org, as_of) if scope_for(request.user).covers(p.org.current_path)
-            ],
+            "ancestors": oq.ancestors(org, as_of, request.user),
             "is_cell": bool(period and period.kind.is_cell),
             "thresholds": report.thresholds,
         },
@@ -1258,7 +1251,7 @@ def quality(request: HttpRequest, code: str) -> HttpResponse:
         "meetings/quality.html",
         {
             "org": org,
-            "org_name": _org_name(org, as_of),
+            "org_name": oq.name_on(org, as_of),
             "halves": halves,
             "from_text": format_date(frm),
             "to_text": format_date(to),
@@ -1278,7 +1271,7 @@ def criteria(request: HttpRequest, code: str) -> HttpResponse:
     grants; nothing of another subtree shows."""
     org = oq.get_org(request.user, code)
     as_of = pages.as_of(request)
-    period = oq.display_period(org, as_of)
+    period = oq.nearest_period(org, as_of)
     ancestors = [int(s) for s in period.path.split("/") if s] if period else [org.pk]
     in_force = None
     error = ""
@@ -1291,7 +1284,7 @@ def criteria(request: HttpRequest, code: str) -> HttpResponse:
             "org_id", "-effective_from"
         )
     )
-    names = org_names({s.org_id for s in sets if s.org_id}, as_of)
+    names = oq.names_on({s.org_id for s in sets if s.org_id}, as_of)
     return render(
         request,
         "meetings/criteria.html",
@@ -1335,7 +1328,7 @@ def criteria_add(request: HttpRequest, code: str) -> HttpResponse:
         {
             "title": "Ban hành bộ tiêu chí chất lượng sinh hoạt",
             "org": org,
-            "org_name": _org_name(org, today()),
+            "org_name": oq.name_on(org, today()),
             "intro": "Bộ tiêu chí áp dụng cho các chi bộ thuộc cấp này từ ngày hiệu lực; bộ đang áp dụng của cấp này "
             "(nếu có) kết thúc vào ngày đó.",
             "back": reverse("meetings:criteria", kwargs={"code": org.code}),
@@ -1351,7 +1344,7 @@ def criteria_add(request: HttpRequest, code: str) -> HttpResponse:
 def programmes(request: HttpRequest, code: str) -> HttpResponse:
     org = oq.get_org(request.user, code)
     as_of = pages.as_of(request)
-    period = oq.display_period(org, as_of)
+    period = oq.nearest_period(org, as_of)
     ancestors = [int(s) for s in period.path.split("/") if s] if period else [org.pk]
     items = list(
         restrict(
@@ -1361,7 +1354,7 @@ def programmes(request: HttpRequest, code: str) -> HttpResponse:
             request.user,
         ).order_by("-date_from", "id")
     )
-    names = org_names({p.org_id for p in items}, as_of)
+    names = oq.names_on({p.org_id for p in items}, as_of)
     return render(
         request,
         "meetings/programmes.html",
@@ -1401,7 +1394,7 @@ def programme_add(request: HttpRequest, code: str) -> HttpResponse:
         {
             "title": "Đề án nâng cao chất lượng sinh hoạt chi bộ",
             "org": org,
-            "org_name": _org_name(org, today()),
+            "org_name": oq.name_on(org, today()),
             "back": reverse("meetings:programmes", kwargs={"code": org.code}),
             "wide": True,
         },
@@ -1438,7 +1431,7 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.select_pilot(request.user, prog, cell, on=d["on"], note=d.get("note") or "")
-                messages.success(request, f"Đã chọn {_org_name(cell, d['on'])} làm chi bộ điểm.")
+                messages.success(request, f"Đã chọn {oq.name_on(cell, d['on'])} làm chi bộ điểm.")
                 return redirect("meetings:programme", pk=prog.pk)
             except DomainError as exc:
                 pages.apply_error(pilot_form, exc, {"org": "cell"})
@@ -1458,7 +1451,7 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "prog": prog,
             "org": prog.org,
-            "org_name": _org_name(prog.org, as_of),
+            "org_name": oq.name_on(prog.org, as_of),
             "report": report,
             "halves": list(zip(report.pilot_quality, report.all_quality, strict=True)),
             "pilot_form": pilot_form,

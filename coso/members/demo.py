@@ -16,7 +16,8 @@ from django.db import transaction
 
 from coso.core.bulk import analyze
 from coso.core.dates import active_on, add_months, today
-from coso.orgs.models import Organization, OrgPeriod, Restructuring
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import Organization, Restructuring
 
 from . import importer
 from . import services as s
@@ -157,12 +158,10 @@ class MemberDemo:
             "Sinh hoạt từ ngày": joined,
         }
 
-    def living_cells(self) -> list[OrgPeriod]:
+    def living_cells(self) -> list[orgs_queries.Period]:
         """Cells that exist today, with the date they were established."""
         return list(
-            OrgPeriod.objects.filter(active_on(today()), kind__is_cell=True)
-            .select_related("org")
-            .order_by("path")
+            orgs_queries.placements(today()).filter(kind__is_cell=True).select_related("org").order_by("path")
         )
 
     def build(self) -> None:
@@ -213,18 +212,16 @@ class MemberDemo:
             members = [
                 self.admit_old(agency, agency.established_on, dissolution) for _ in range(r.randint(5, 9))
             ]
-            commune = (
-                OrgPeriod.objects.filter(org=agency)
-                .order_by("-valid_from")
-                .values_list("parent_id", flat=True)[0]
-            )
+            last = orgs_queries.last_period(agency)
+            commune = last.parent_id if last else None
             villages = list(
-                OrgPeriod.objects.filter(
-                    active_on(dissolution),
+                orgs_queries.placements(dissolution)
+                .filter(
                     parent_id=commune,
                     kind__is_cell=True,
                     category__code__in=["thon_ban", "to_dan_pho"],
-                ).values_list("org_id", flat=True)
+                )
+                .values_list("org_id", flat=True)
             )
             targets = {o.pk: o for o in Organization.objects.filter(pk__in=villages)}
             ids = list(targets)

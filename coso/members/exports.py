@@ -10,9 +10,10 @@ from django.db.models import QuerySet
 
 from coso.core.dates import format_date
 from coso.core.excel import Sheet, table_bytes, workbook_bytes
+from coso.orgs import queries as orgs_queries
 
 from .models import Gender, Status
-from .queries import MOVEMENTS, Statistics, cell_names
+from .queries import MOVEMENTS, Statistics
 
 LIST_COLUMNS = [
     "STT",
@@ -67,7 +68,7 @@ def statistics_xlsx(stats: Statistics) -> bytes:
 def member_list_rows(rows: Iterable[Any], as_of: dt.date) -> list[list[Any]]:
     """One row per member (as `queries.members_under` returns them, with `cell_id` and `status_on`)."""
     items = list(rows)
-    names = cell_names([getattr(m, "cell_id", None) or m.home_org_id for m in items], as_of)
+    names = orgs_queries.names_on([getattr(m, "cell_id", None) or m.home_org_id for m in items], as_of)
     genders = dict(Gender.choices)
     statuses = dict(Status.choices)
     out = []

@@ -46,7 +46,8 @@ from coso.core.models import RuleSet
 from coso.core.rules import as_rule
 from coso.core.scope import CHANGE_MEMBERS, Scope, check_path, scope_for
 from coso.core.text import fold, nfc, person_sort_key
-from coso.orgs.models import Organization, OrgPeriod
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import Organization
 
 from . import services
 from .models import (
@@ -551,10 +552,8 @@ class _Validator:
         periods: dict[int, list[tuple[dt.date, dt.date | None, bool, str, str]]] = {}
         ids = sorted(o.pk for o in orgs.values())
         for chunk in chunks(ids, LOOKUP):
-            for org_id, start, end, is_cell, kind, name in (
-                OrgPeriod.objects.filter(org_id__in=chunk)
-                .order_by("org_id", "valid_from")
-                .values_list("org_id", "valid_from", "valid_to", "kind__is_cell", "kind__name", "name")
+            for org_id, start, end, is_cell, kind, name in orgs_queries.all_periods(chunk).values_list(
+                "org_id", "valid_from", "valid_to", "kind__is_cell", "kind__name", "name"
             ):
                 periods.setdefault(org_id, []).append((start, end, is_cell, kind, name))
         for org in orgs.values():

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
-
+from coso.core import documents as docs
 from coso.core.dates import active_on
 from coso.orgs import queries as oq
 from coso.orgs.models import Organization
@@ -20,8 +15,7 @@ from .models import Status, Transfer
 def _name(org: Organization | None, on: dt.date) -> str:
     if org is None:
         return ""
-    period = oq.display_period(org, on)
-    return period.name if period else org.code
+    return oq.name_on(org, on)
 
 
 def _issuer(org: Organization | None, on: dt.date) -> str:
@@ -34,18 +28,6 @@ def _issuer(org: Organization | None, on: dt.date) -> str:
     return _name(org, on)
 
 
-def _committee(name: str) -> str:
-    """The committee that signs for an organization: "Đảng bộ xã X" → "Đảng ủy xã X", "Chi bộ Y" → "Chi ủy Y"."""
-    for org_word, committee in (("Đảng bộ", "Đảng ủy"), ("Chi bộ", "Chi ủy")):
-        if name.startswith(org_word):
-            return committee + name[len(org_word) :]
-    return name
-
-
-def _long_date(d: dt.date) -> str:
-    return f"ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
-
-
 def transfer_letter(transfer: Transfer, place: str = "") -> bytes:
     """The letter for `transfer`: what the member presents at the receiving organization."""
     member = transfer.member
@@ -55,36 +37,18 @@ def transfer_letter(transfer: Transfer, place: str = "") -> bytes:
     sender = _name(transfer.from_org, on) or transfer.from_outside
     receiver = _name(transfer.to_org, on) or transfer.to_outside
     issuer = _issuer(transfer.from_org, on) or sender
-    committee = _committee(issuer)
+    committee = docs.committee(issuer)
     days = (transfer.present_by - transfer.left_on).days
 
-    doc = Document()
-    section = doc.sections[0]
-    section.left_margin = section.right_margin = Cm(2)
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(13)
-
-    head = doc.add_table(rows=1, cols=2)
-    head.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = head.rows[0].cells
-    left.paragraphs[0].add_run(issuer.upper()).bold = True
-    left.add_paragraph(committee.upper()).runs[0].bold = True
-    left.add_paragraph("*")
-    left.add_paragraph(f"Số {transfer.letter_number or '……'}-GGT")
-    right.paragraphs[0].add_run("ĐẢNG CỘNG SẢN VIỆT NAM").bold = True
-    right.add_paragraph(f"{place or '……………'}, {_long_date(on)}").runs[0].italic = True
-    for cell in (left, right):
-        for p in cell.paragraphs:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run("GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG")
-    run.bold = True
-    run.font.size = Pt(15)
-    sub = doc.add_paragraph(f"({transfer.get_kind_display()})")
-    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc = docs.document(left_margin=2)
+    docs.letterhead(
+        doc,
+        [(issuer.upper(), "bold"), (committee.upper(), "bold")],
+        f"Số {transfer.letter_number or '……'}-GGT",
+        place,
+        on,
+    )
+    docs.title(doc, "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG", f"({transfer.get_kind_display()})", sub_bold=False)
 
     lines = [
         f"{committee} trân trọng giới thiệu:",
@@ -111,18 +75,9 @@ def transfer_letter(transfer: Transfer, place: str = "") -> bytes:
     for text in lines:
         doc.add_paragraph(text)
 
-    sign = doc.add_table(rows=1, cols=2)
-    recv, signer = sign.rows[0].cells
-    recv.paragraphs[0].add_run("Nơi nhận:").bold = True
-    recv.add_paragraph(f"- {receiver};")
-    recv.add_paragraph("- Lưu.")
-    signer.paragraphs[0].add_run(f"T/M {committee.upper()}").bold = True
-    signer.add_paragraph("(Ký tên, đóng dấu)").runs[0].italic = True
-    for _ in range(3):
-        signer.add_paragraph("")
-    for p in signer.paragraphs:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    docs.sign_off(
+        doc,
+        [(f"T/M {committee.upper()}", "bold"), ("(Ký tên, đóng dấu)", "italic")],
+        recipients=[f"- {receiver};", "- Lưu."],
+    )
+    return docs.to_bytes(doc)

@@ -1,6 +1,6 @@
 """Reads of the member registry, always scoped and always as of a date.
 
-Subtree reads start from the cells under an organization as the tree stood on `as_of` (`OrgPeriod` rows in the
+Subtree reads start from the cells under an organization as the tree stood on `as_of` (its placements in the
 range of the organization's path, narrowed by the user's scope through `coso.orgs.queries.periods`) and join the
 memberships and statuses valid on `as_of`: one query, no per-row work. A member is counted where their
 **official** membership is (DOMAIN §3): a temporary member attends at the host cell but is counted at home.
@@ -25,8 +25,8 @@ from coso.core.dates import active_on, add_months, years_before
 from coso.core.models import RuleSet
 from coso.core.scope import VIEW, restrict
 from coso.core.text import fold
-from coso.orgs.models import Organization, OrgPeriod
-from coso.orgs.queries import periods
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import Organization
 
 from .models import (
     ACTIVE_STATUSES,
@@ -106,19 +106,15 @@ def members(user: Any, permission: str = VIEW) -> QuerySet[Member]:
     return restrict(Member.objects.all(), user, permission)
 
 
-def root_period(org: Organization, as_of: dt.date) -> OrgPeriod | None:
-    return org.periods.filter(active_on(as_of)).select_related("kind").first()
-
-
 def cells_under(
     user: Any, org: Organization, as_of: dt.date, *, path: str | None = None
-) -> QuerySet[OrgPeriod]:
+) -> QuerySet[orgs_queries.Period]:
     """The organizations (cells and above) under `org` on `as_of`, `org` included, within the user's scope.
     `path`: `org`'s path on `as_of` when the caller has it already."""
-    root = path or org.periods.filter(active_on(as_of)).values_list("path", flat=True).first()
+    root = path or orgs_queries.path_on(org, as_of)
     if root is None:
-        return OrgPeriod.objects.none()
-    return periods(user, as_of, within=root)
+        return orgs_queries.periods(user, as_of).none()
+    return orgs_queries.periods(user, as_of, within=root)
 
 
 def _placed(
@@ -162,19 +158,6 @@ def attending_under(
     """Members temporarily attending a cell under `org` on `as_of` (counted where they officially belong).
     `cell_id` is the host cell."""
     return _search(_placed(user, org, as_of, Membership.Kind.TEMPORARY), q, status)
-
-
-def cell_names(cell_ids: Iterable[int], as_of: dt.date) -> dict[int, str]:
-    """The names of cells on `as_of` (or their last name if dissolved since), in one query."""
-    ids = sorted(set(cell_ids))
-    names: dict[int, str] = {}
-    for org_id, name in (
-        OrgPeriod.objects.filter(org_id__in=ids, valid_from__lte=as_of)
-        .order_by("org_id", "valid_from", "id")
-        .values_list("org_id", "name")
-    ):
-        names[org_id] = name
-    return names
 
 
 # -------------------------------------------------------------------------------------------- recognition
@@ -246,7 +229,7 @@ class Statistics:
     org: Organization
     as_of: dt.date
     period_from: dt.date
-    period: OrgPeriod | None
+    period: orgs_queries.Period | None
     total: int = 0
     official: int = 0
     probationary: int = 0
@@ -310,7 +293,7 @@ def statistics(
     `as_of`'s year) to `as_of`, both included. Exited members are not counted; a temporary member is counted where
     they officially belong. The counts come from one grouped query."""
     start = period_from or dt.date(as_of.year, 1, 1)
-    root = root_period(org, as_of)
+    root = orgs_queries.period_on(org, as_of)
     stats = Statistics(org=org, as_of=as_of, period_from=start, period=root)
     stats.by_gender = _zeroes(Gender.labels)
     stats.by_age_band = _zeroes(label for label, _l, _h in AGE_BANDS)
@@ -422,31 +405,12 @@ def _education_rank(value: str) -> tuple[int, int, str]:
         return (0, 0, value)
 
 
-def _units_during(user: Any, org: Organization, start: dt.date, end: dt.date) -> QuerySet[OrgPeriod]:
-    """The organizations under `org` at some time in [start, end] (under the path `org` had then)."""
-    roots = list(
-        org.periods.filter(valid_from__lte=end)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
-        .values_list("path", "valid_from", "valid_to")
-    )
-    if not roots:
-        return OrgPeriod.objects.none()
-    cond = Q()
-    for path, vf, vt in roots:
-        lo = max(start, vf)
-        hi = end if vt is None else min(end, vt - dt.timedelta(days=1))
-        cond |= Q(path__gte=path, path__lt=path + "\uffff", valid_from__lte=hi) & (
-            Q(valid_to__isnull=True) | Q(valid_to__gt=lo)
-        )
-    return restrict(OrgPeriod.objects.filter(cond), user).order_by()
-
-
 def movements(user: Any, org: Organization, start: dt.date, end: dt.date) -> dict[str, int]:
     """Movements of members under `org` between `start` and `end` (both included), by the dated rows:
     admitted (probationary from), recognised (official from), the exits, and official transfers in and out of the
     subtree (a move between two cells under `org` is neither; a transfer out of the system is a transfer out)."""
     result = _zeroes(MOVEMENTS)
-    units = _units_during(user, org, start, end).values("org_id")
+    units = orgs_queries.periods_during(user, org, start, end).values("org_id")
     official = Membership.objects.filter(kind=Membership.Kind.OFFICIAL)
     # A status that starts on D counts under `org` if the member's official membership there covers D
     # (admission, recognition) or ends on D (an exit closes it that day).

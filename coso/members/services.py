@@ -22,7 +22,8 @@ from coso.core.errors import DomainError, Rule, StaleEdit
 from coso.core.rules import as_rule, rule_in_force
 from coso.core.scope import CHANGE_MEMBERS, check_path
 from coso.core.text import fold, nfc, person_sort_key
-from coso.orgs.models import Organization, OrgPeriod
+from coso.orgs import queries as orgs_queries
+from coso.orgs.models import Organization
 
 from .models import (
     ACTIVE_STATUSES,
@@ -77,9 +78,9 @@ def _check_scope(actor: Any, org: Organization | None) -> None:
         check_path(actor, org.current_path, CHANGE_MEMBERS)
 
 
-def cell_on(org: Organization, on: dt.date, field: str = "org") -> OrgPeriod:
+def cell_on(org: Organization, on: dt.date, field: str = "org") -> orgs_queries.Period:
     """`org` as it stood on `on`, required to be a cell (chi bộ) that exists then."""
-    period = org.periods.filter(active_on(on)).select_related("kind").first()
+    period = orgs_queries.period_on(org, on)
     if period is None:
         raise DomainError(
             f"Chi bộ {org.code} không tồn tại vào ngày {_fmt(on)}; hãy chọn chi bộ đang tồn tại.",

@@ -23,10 +23,10 @@ from coso.core.errors import DomainError, NotInScope
 from coso.core.fields import prefix_range
 from coso.core.import_flow import ExcelImportFlow
 from coso.core.rules import rule_in_force
-from coso.core.scope import CHANGE_MEMBERS, get_scoped, restrict, scope_for
+from coso.core.scope import CHANGE_MEMBERS, get_scoped, restrict
 from coso.core.text import fold
 from coso.orgs import queries as oq
-from coso.orgs.models import Organization, OrgPeriod
+from coso.orgs.models import Organization
 
 from . import forms as f
 from . import services
@@ -51,29 +51,7 @@ def _can_change(request: HttpRequest, org: Organization | None = None) -> bool:
     return pages.can_change(request, CHANGE_MEMBERS, org)
 
 
-def org_names(ids: set[int], as_of: dt.date) -> dict[int, str]:
-    """Names of organizations on `as_of` (or their last name if they no longer exist then), in one query."""
-    names: dict[int, str] = {}
-    for org_id, name, start in (
-        OrgPeriod.objects.filter(org_id__in=ids)
-        .order_by("valid_from")
-        .values_list("org_id", "name", "valid_from")
-    ):
-        if start <= as_of or org_id not in names:
-            names[org_id] = name
-    return names
-
-
 # ------------------------------------------------------------------------------------------------ the list
-
-
-def _scope_roots(request: HttpRequest, as_of: dt.date) -> list[Organization]:
-    """The top organizations of the user's scope (for a whole-country user: the roots of the tree on `as_of`)."""
-    scope = scope_for(request.user)
-    if scope.is_global:
-        ids = oq.periods(request.user, as_of).filter(parent__isnull=True).values("org_id")
-        return list(Organization.objects.filter(pk__in=ids))
-    return list(Organization.objects.filter(current_path__in=scope.paths))
 
 
 def _members_on(
@@ -87,7 +65,7 @@ def _members_on(
         qs = _members(request).filter(active_on(as_of, "statuses__"), statuses__status=status)
         return qs.filter(**prefix_range(Member.SCOPE_PATH, under.current_path)) if under else qs
     narrowed = status if status in ACTIVE_STATUSES else None
-    roots = [under] if under else _scope_roots(request, as_of)
+    roots = [under] if under else oq.scope_tops(request.user, as_of)
     if len(roots) == 1:
         return mq.members_under(request.user, roots[0], as_of, status=narrowed)
     found = Q(pk__in=[])
@@ -137,11 +115,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
             .values_list("member_id", "status")
             .order_by("valid_from")
         )
-    names = org_names(set(cell_of.values()), as_of)
+    names = oq.names_on(set(cell_of.values()), as_of)
     for m in items:
         m.cell_name = names.get(cell_of[m.pk], "")  # type: ignore[attr-defined]
         m.status_label = labels.get(status_of[m.pk], status_of[m.pk])  # type: ignore[attr-defined]
-    under_name = org_names({under.pk}, as_of).get(under.pk, "") if under else ""
+    under_name = oq.names_on({under.pk}, as_of).get(under.pk, "") if under else ""
     return render(
         request,
         "members/list.html",
@@ -171,7 +149,7 @@ def _record_context(request: HttpRequest, member: Member) -> dict[str, Any]:
     as_of = today()
     return {
         "member": member,
-        "cell_name": org_names({member.home_org_id}, as_of).get(member.home_org_id, ""),
+        "cell_name": oq.names_on({member.home_org_id}, as_of).get(member.home_org_id, ""),
         "can_change": _can_change(request, member.home_org),
         "active": member.status in (Status.PROBATIONARY, Status.OFFICIAL),
     }
@@ -194,7 +172,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         memberships=memberships,
         transfers=transfers,
-        names=org_names(ids, today()),
+        names=oq.names_on(ids, today()),
         disciplines=list(member.disciplines.all()),
         views=list(MemberView.objects.filter(member=member).select_related("user")[:50]),
         view_count=MemberView.objects.filter(member=member).count(),
@@ -495,7 +473,7 @@ def _transfer_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             pages.apply_error(form, exc, {"to_org": "on"})
         except NotInScope:
             raise Http404("Không thuộc phạm vi của bạn.") from None
-    names = org_names({i for i in (t.from_org_id, t.to_org_id) if i}, today())
+    names = oq.names_on({i for i in (t.from_org_id, t.to_org_id) if i}, today())
     return render(
         request,
         "members/transfer_step.html",
@@ -571,7 +549,7 @@ def due(request: HttpRequest) -> HttpResponse:
             "overdue_rows": overdue_rows,
             "late_transfers": late_transfers,
             "late_returns": late_returns,
-            "names": org_names(ids, now),
+            "names": oq.names_on(ids, now),
             "visible": visible,
             "changeable": set(
                 _members(request, CHANGE_MEMBERS)
@@ -591,18 +569,15 @@ def due(request: HttpRequest) -> HttpResponse:
 # ----------------------------------------------------------------------------------------------- bulk move
 
 
-def _grassroots_cells(request: HttpRequest, source: Organization, on: dt.date) -> list[OrgPeriod]:
+def _grassroots_cells(request: HttpRequest, source: Organization, on: dt.date) -> list[oq.Period]:
     """Cells in the user's change scope on `on` under the same grassroots organization as `source`."""
     chain = oq.ancestors(source, on)
     root = next((p for p in reversed(chain) if p.kind.is_grassroots), chain[-1] if chain else None)
     if root is None:
         return []
     return list(
-        restrict(
-            OrgPeriod.objects.filter(active_on(on), **prefix_range("path", root.path), kind__is_cell=True),
-            request.user,
-            CHANGE_MEMBERS,
-        )
+        oq.periods(request.user, on, within=root.path, permission=CHANGE_MEMBERS)
+        .filter(kind__is_cell=True)
         .exclude(org=source)
         .select_related("org")
         .order_by("sort_key", "id")
@@ -620,9 +595,8 @@ def _after_bulk_move(
     if len(targets) == 1:
         org = next(iter(targets))
     else:
-        parent_id = source.periods.filter(active_on(on)).values_list("parent_id", flat=True).first()
-        if parent_id is None:
-            parent_id = source.periods.order_by("-valid_from").values_list("parent_id", flat=True).first()
+        shown = oq.nearest_period(source, on)
+        parent_id = shown.parent_id if shown else None
         parent = oq.orgs(request.user).filter(pk=parent_id).first() if parent_id else None
         org = parent or source
     query = {"under": org.code}
@@ -706,7 +680,7 @@ def bulk_move(request: HttpRequest, code: str) -> HttpResponse:
         {
             "form": form,
             "source": source,
-            "source_name": org_names({source.pk}, on).get(source.pk, source.code),
+            "source_name": oq.names_on({source.pk}, on).get(source.pk, source.code),
             "on": on,
             "rows": table,
             "targets": targets,
@@ -774,7 +748,7 @@ def structure_checks(request: HttpRequest, code: str) -> HttpResponse:
         "members/structure_checks.html",
         {
             "org": org,
-            "period": oq.display_period(org, as_of),
+            "period": oq.nearest_period(org, as_of),
             "rows": rows,
             "show": show,
             "n_warning": sum(1 for w in found if w.level == "warning"),
@@ -813,7 +787,7 @@ def _import_summary(result: Any) -> dict[str, Any]:
     plan = result.plan
     by_cell = plan.by_cell() if result.ok else {}
     ids = {plan.cells[c][0] for c in list(by_cell)[:SHOWN_CELLS] if c in plan.cells}
-    names = org_names(ids, today())
+    names = oq.names_on(ids, today())
     return {
         "ok": result.ok,
         "filename": plan.filename,

@@ -156,8 +156,8 @@ class OrgViewSet(CosoAPI, viewsets.GenericViewSet):  # type: ignore[type-arg]
     def retrieve(self, request: Request, code: str) -> Response:
         on = as_of(request)
         org = _org(request, code)
-        period = queries.period_of(org, on)
-        shown = period or queries.display_period(org, on)
+        period = queries.period_on(org, on)
+        shown = period or queries.nearest_period(org, on)
         if shown is None:  # pragma: no cover - every organization has at least one period
             raise Http404
         children: Any = []
@@ -206,11 +206,7 @@ class OrgViewSet(CosoAPI, viewsets.GenericViewSet):  # type: ignore[type-arg]
             .select_related("org", "kind", "category", "parent")
             .order_by("valid_from", "id")
         )
-        parent_names = {}
-        for p in rows:
-            if p.parent is not None:
-                parent = queries.period_of(p.parent, p.valid_from)
-                parent_names[p.pk] = parent.name if parent else None
+        parent_names = queries.parents_when_begun(rows)
         return Response(PeriodSerializer(rows, many=True, context={"parent_names": parent_names}).data)
 
     @extend_schema(

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from coso.core.dates import format_date
 from coso.core.excel import Sheet, table_bytes, workbook_bytes
 
+from . import queries
 from .importer import BATCH, COLUMNS, SHEET_TITLE, establishment_decisions
 from .models import Organization, OrgPeriod
 from .queries import StructureReport
@@ -43,12 +44,7 @@ def org_list_rows(periods: Iterable[OrgPeriod], as_of: dt.date) -> list[list[Any
     for start in range(0, len(parent_ids), BATCH):
         chunk = parent_ids[start : start + BATCH]
         parent_codes.update(Organization.objects.filter(pk__in=chunk).values_list("pk", "code"))
-        # the parent's name on `as_of` (its latest period started by then)
-        parent_names.update(
-            OrgPeriod.objects.filter(org_id__in=chunk, valid_from__lte=as_of)
-            .order_by("org_id", "valid_from", "id")
-            .values_list("org_id", "name")
-        )
+        parent_names.update(queries.names_on(chunk, as_of))
     rows = []
     for p in items:
         org = orgs[p.org_id]

@@ -1,20 +1,31 @@
-"""Reads of the organization tree, always as of a date and always scoped.
+"""Reads of the organization tree, always as of a date.
 
-Every function takes the user (whose grants narrow the result through `coso.core.scope.restrict`) and an
-`as_of` date. Subtree reads are one indexed range query on the period path.
+**The organization through time** (the first section) is the one public way into `OrgPeriod`: nothing outside
+`coso.orgs` reads that model or its table. Its one fallback rule, for naming and showing an organization on a
+date D (`nearest_period`, `name_on`, `names_on`, `labels_on`): the period in force on D; when the organization
+did not exist that day, the nearest one in time — its last period begun on or before D (dissolved, or gone from
+the tree, since), else its first (established after D). Periods left empty by two operations on the same day are
+never shown. Checks and counts use the strict reads (`period_on`, `path_on`: None when it did not exist on D).
+
+Lists for a user (the later sections) take the user, whose grants narrow the result through
+`coso.core.scope.restrict`, and an `as_of` date; the unscoped `placements*` reads are for services, importers and
+report statements that confine their rows by their own rules. Subtree reads are one indexed range query on the
+period path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
+from coso.core import sql
 from coso.core.dates import active_on
 from coso.core.fields import prefix_range
 from coso.core.scope import VIEW, get_scoped, restrict, scope_for
@@ -32,33 +43,319 @@ def get_org(user: Any, code: str, permission: str = VIEW) -> Organization:
     return get_scoped(Organization.objects.all(), user, permission, code__iexact=code)
 
 
-def periods(user: Any, as_of: dt.date, within: str | None = None) -> QuerySet[OrgPeriod]:
-    """The placements of every organization in scope that exists on `as_of` (under the path `within`)."""
-    qs = OrgPeriod.objects.filter(active_on(as_of))
-    if within is not None:
-        qs = qs.filter(**prefix_range("path", within))
-    return restrict(qs, user, within=within).order_by()
+# ------------------------------------------------------------------------------ the organization through time
+
+Period = OrgPeriod  # the public name of a placement period in the other apps' annotations
 
 
-def period_of(org: Organization, as_of: dt.date) -> OrgPeriod | None:
-    """The organization as it stood on `as_of` (None if it did not exist then)."""
-    return org.periods.filter(active_on(as_of)).select_related("kind", "category", "parent").first()
+def period_on(org: Organization | int, as_of: dt.date) -> OrgPeriod | None:
+    """The organization as it stood on `as_of` (with its kind, category and parent), None if it did not exist
+    then."""
+    return (
+        OrgPeriod.objects.filter(active_on(as_of), org=org)
+        .select_related("kind", "category", "parent")
+        .first()
+    )
+
+
+def path_on(org: Organization | int, as_of: dt.date) -> str | None:
+    """The organization's path on `as_of`, None if it did not exist then."""
+    return OrgPeriod.objects.filter(active_on(as_of), org=org).values_list("path", flat=True).first()
+
+
+def _empty(valid_from: dt.date, valid_to: dt.date | None) -> bool:
+    return valid_to is not None and valid_to <= valid_from
+
+
+def nearest(rows: Sequence[Any], as_of: dt.date) -> Any:
+    """The fallback rule (module docstring) over one organization's periods in order of (valid_from, id); each
+    row has `valid_from` and `valid_to` (attributes or the items 0 and 1 of a tuple)."""
+
+    def dates(row: Any) -> tuple[dt.date, dt.date | None]:
+        return (row[0], row[1]) if isinstance(row, tuple) else (row.valid_from, row.valid_to)
+
+    shown = [r for r in rows if not _empty(*dates(r))]
+    for row in reversed(shown):
+        start, end = dates(row)
+        if start <= as_of and (end is None or as_of < end):
+            return row
+    before = [r for r in shown if dates(r)[0] <= as_of]
+    if before:
+        return before[-1]
+    return shown[0] if shown else None
+
+
+def periods_of(org: Organization | int) -> list[OrgPeriod]:
+    """Every period of the organization, oldest first, with its kind, category and parent (its life, as the
+    organization's page shows it, or for checks over many dates)."""
+    return list(
+        OrgPeriod.objects.filter(org=org)
+        .select_related("kind", "category", "parent")
+        .order_by("valid_from", "id")
+    )
+
+
+def all_periods(org_ids: Iterable[int]) -> QuerySet[OrgPeriod]:
+    """Every period of these organizations (any date), oldest first per organization, unscoped (importers check
+    a file's dates against them)."""
+    return OrgPeriod.objects.filter(org_id__in=org_ids).order_by("org_id", "valid_from", "id")
+
+
+def nearest_period(org: Organization | int, as_of: dt.date) -> OrgPeriod | None:
+    """The period to show the organization by on `as_of`, by the fallback rule (module docstring)."""
+    return nearest(periods_of(org), as_of)  # type: ignore[no-any-return]
 
 
 def last_period(org: Organization) -> OrgPeriod | None:
-    return org.periods.select_related("kind", "category", "parent").order_by("-valid_from", "-id").first()
+    """The organization's latest period (its current name and placement, or its last before dissolution)."""
+    return (
+        OrgPeriod.objects.filter(org=org)
+        .select_related("kind", "category", "parent")
+        .order_by("-valid_from", "-id")
+        .first()
+    )
 
 
-def display_period(org: Organization, as_of: dt.date) -> OrgPeriod | None:
-    """What to show for `org` on `as_of`: its period then, or its last one if it no longer exists."""
-    return period_of(org, as_of) or last_period(org)
+def latest_name(org_field: str = "pk") -> Subquery:
+    """The name of the organization in `org_field` in its latest period (its name now, or when dissolved), as a
+    subquery to annotate rows that show an organization (grants, lists)."""
+    return Subquery(
+        OrgPeriod.objects.filter(org=OuterRef(org_field)).order_by("-valid_from", "-id").values("name")[:1]
+    )
+
+
+class Labels(dict[int, tuple[str, str]]):
+    """(code, name) per organization on a date, and `children`: the children on that date of the organization
+    asked for (`labels_on(..., children_of=)`)."""
+
+    children: list[int]
+
+
+def labels_on(org_ids: Iterable[int], as_of: dt.date, *, children_of: Organization | None = None) -> Labels:
+    """(code, name) of each organization on `as_of` by the fallback rule (module docstring); with `children_of`,
+    also the children of that organization on `as_of` and their labels. One statement (the organizations asked
+    for and the children are a UNION, so both use their index): reports name thousands of organizations."""
+    labels = Labels()
+    labels.children = []
+    ids = sorted(set(org_ids))
+    arms: list[str] = []
+    params: list[Any] = []
+    if ids:
+        ids_in, ids_params = sql.in_list(ids)
+        arms.append(f"SELECT id FROM {Organization._meta.db_table} WHERE id IN {ids_in}")
+        params += ids_params
+    if children_of is not None:
+        d = sql.date_placeholder()
+        arms.append(
+            f"SELECT org_id FROM {OrgPeriod._meta.db_table} WHERE parent_id = %s AND valid_from <= {d} "
+            f"AND (valid_to IS NULL OR valid_to > {d})"
+        )
+        params += [children_of.pk, sql.date_param(as_of), sql.date_param(as_of)]
+    if not arms:
+        return labels
+    rows = sql.fetch(
+        f"SELECT p.org_id, o.code, p.name, p.valid_from, p.valid_to, p.parent_id "
+        f"FROM {OrgPeriod._meta.db_table} p JOIN {Organization._meta.db_table} o ON o.id = p.org_id "
+        f"WHERE p.org_id IN ({' UNION '.join(arms)}) ORDER BY p.org_id, p.valid_from, p.id",
+        params,
+    )
+    by_org: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for org_id, code, name, valid_from, valid_to, parent_id in rows:
+        by_org[org_id].append((sql.as_date(valid_from), sql.as_date(valid_to), code, name, parent_id))
+    for org_id, periods_ in by_org.items():
+        chosen = nearest(periods_, as_of)
+        if chosen is not None:
+            labels[org_id] = (chosen[2], chosen[3])
+        if children_of is not None and any(
+            parent == children_of.pk
+            and start <= as_of
+            and (end is None or as_of < end)
+            and not _empty(start, end)
+            for start, end, _code, _name, parent in periods_
+        ):
+            labels.children.append(org_id)
+    return labels
+
+
+def names_on(org_ids: Iterable[int], as_of: dt.date) -> dict[int, str]:
+    """The name of each organization on `as_of` by the fallback rule (module docstring), in one statement."""
+    return {org_id: name for org_id, (_code, name) in labels_on(org_ids, as_of).items()}
+
+
+def name_on(org: Organization, as_of: dt.date) -> str:
+    """The organization's name on `as_of` by the fallback rule, else its code."""
+    return names_on([org.pk], as_of).get(org.pk, org.code)
+
+
+def ancestors(org: Organization, as_of: dt.date, user: Any = None, permission: str = VIEW) -> list[OrgPeriod]:
+    """The chain from the top down to (not including) `org` on `as_of`: the breadcrumb; with `user`, only the
+    ancestors in the user's scope (for `permission`)."""
+    path = path_on(org, as_of)
+    if path is None:
+        return []
+    ids = [int(s) for s in path.strip("/").split("/")[:-1]]
+    qs = OrgPeriod.objects.filter(active_on(as_of), org_id__in=ids).select_related("org", "kind")
+    if user is not None:
+        qs = restrict(qs, user, permission)
+    found = {x.org_id: x for x in qs}
+    return [found[i] for i in ids if i in found]
+
+
+def placements(
+    as_of: dt.date, *, within: str | Sequence[str] | None = None, orgs: Iterable[int] | None = None
+) -> QuerySet[OrgPeriod]:
+    """The placements (periods) in force on `as_of`, unscoped: under the path(s) `within`, or of the
+    organizations `orgs`. For services, importers and reports that confine their rows by their own rules; pages
+    and the API list through `periods(user, ...)`."""
+    qs = OrgPeriod.objects.filter(active_on(as_of))
+    if within is not None:
+        qs = qs.filter(under(within))
+    if orgs is not None:
+        qs = qs.filter(org_id__in=orgs)
+    return qs.order_by()
+
+
+def placements_during(
+    start: dt.date,
+    end: dt.date,
+    *,
+    within: str | Sequence[str] | None = None,
+    orgs: Iterable[int] | None = None,
+) -> QuerySet[OrgPeriod]:
+    """The placements in force at some time in [start, end], unscoped (see `placements`)."""
+    qs = OrgPeriod.objects.filter(Q(valid_from__lte=end) & (Q(valid_to__isnull=True) | Q(valid_to__gt=start)))
+    if within is not None:
+        qs = qs.filter(under(within))
+    if orgs is not None:
+        qs = qs.filter(org_id__in=orgs)
+    return qs.order_by()
+
+
+def paths_of(org: Organization | int) -> list[str]:
+    """Every path the organization has had (moved organizations have several), sorted."""
+    return sorted(set(OrgPeriod.objects.filter(org=org).values_list("path", flat=True)))
+
+
+def under(paths: str | Sequence[str], prefix: str = "") -> Q:
+    """A placement's path (`prefix + "path"`) lies under one of `paths`."""
+    q = Q(pk__in=[])
+    for path in [paths] if isinstance(paths, str) else paths:
+        q |= Q(**prefix_range(f"{prefix}path", path))
+    return q
+
+
+def placed_under(paths: Sequence[str], org_field: str, date_field: str) -> Q:
+    """A row's organization (the id in `org_field`) was under one of `paths` on the row's date (`date_field`).
+
+    Two conditions on purpose: the plain `IN` over the organizations ever under `paths` lets the database start
+    from those (few) organizations and use the (org, date) index; the `EXISTS` then checks the placement on the
+    date itself."""
+    ever = OrgPeriod.objects.filter(under(paths)).values("org_id")
+    then = OrgPeriod.objects.filter(
+        under(paths),
+        Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef(date_field)),
+        org_id=OuterRef(org_field),
+        valid_from__lte=OuterRef(date_field),
+    )
+    return Q(**{f"{org_field}__in": ever}) & Q(Exists(then))
+
+
+def timeline(org: Organization | int) -> list[tuple[str, str, dt.date, dt.date | None]]:
+    """(name, path, valid_from, valid_to) of every period of the organization, oldest first, in one raw statement
+    (a report's root at a commune's size: the ORM's own cost per query showed)."""
+    pk = org if isinstance(org, int) else org.pk
+    return [
+        (name, path, sql.as_date(valid_from), sql.as_date(valid_to))
+        for name, path, valid_from, valid_to in sql.fetch(
+            f"SELECT name, path, valid_from, valid_to FROM {OrgPeriod._meta.db_table} WHERE org_id = %s "
+            "ORDER BY valid_from, id",
+            [pk],
+        )
+    ]
+
+
+def placements_sql(
+    paths: Sequence[str],
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    cells: bool = False,
+    scope_paths: Sequence[str] | None = None,
+) -> tuple[str, list[Any]]:
+    """A SELECT of the placements under `paths`, for report statements other apps write in SQL (meetings
+    compliance): columns `org_id`, `path`, `valid_from`, `valid_to` of the placement and `code`,
+    `established_on`, `dissolved_on` of its organization; only those in force at some time in [start, end]
+    when the dates are given, only cells with `cells`, only organizations whose current path lies under
+    `scope_paths` when given (an empty list: none). The database flattens it into the statement using it."""
+    d = sql.date_placeholder()
+    under_sql = " OR ".join(["(p.path >= %s AND p.path < %s)"] * len(paths)) or "1 = 0"
+    params: list[Any] = [x for path in paths for x in (path, path + "\uffff")]
+    where = f"({under_sql})"
+    kind = ""
+    if cells:
+        kind = f" JOIN {OrgKind._meta.db_table} k ON k.id = p.kind_id"
+        where += " AND k.is_cell"
+    if end is not None:
+        where += f" AND p.valid_from <= {d}"
+        params.append(sql.date_param(end))
+    if start is not None:
+        where += f" AND (p.valid_to IS NULL OR p.valid_to > {d})"
+        params.append(sql.date_param(start))
+    if scope_paths is not None:
+        where += (
+            " AND ("
+            + (" OR ".join(["(o.current_path >= %s AND o.current_path < %s)"] * len(scope_paths)) or "1 = 0")
+            + ")"
+        )
+        params += [x for sp in scope_paths for x in (sp, sp + "\uffff")]
+    text = (
+        "SELECT p.org_id AS org_id, p.path AS path, p.valid_from AS valid_from, p.valid_to AS valid_to, "
+        "o.code AS code, o.established_on AS established_on, o.dissolved_on AS dissolved_on "
+        f"FROM {OrgPeriod._meta.db_table} p{kind} JOIN {Organization._meta.db_table} o ON o.id = p.org_id "
+        f"WHERE {where}"
+    )
+    return text, params
+
+
+# ------------------------------------------------------------------------------------------------ for a user
+
+
+def periods(
+    user: Any, as_of: dt.date, within: str | None = None, *, permission: str = VIEW
+) -> QuerySet[OrgPeriod]:
+    """The placements of every organization in scope (for `permission`) that exists on `as_of` (under the path
+    `within`)."""
+    qs = OrgPeriod.objects.filter(active_on(as_of))
+    if within is not None:
+        qs = qs.filter(**prefix_range("path", within))
+    return restrict(qs, user, permission, within=within).order_by()
+
+
+def periods_during(user: Any, org: Organization, start: dt.date, end: dt.date) -> QuerySet[OrgPeriod]:
+    """The placements of the organizations in scope under `org` at some time in [start, end] (under the path `org`
+    had then): what a report over a period counts, whatever restructurings happened in it."""
+    roots = list(
+        OrgPeriod.objects.filter(org=org, valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+        .values_list("path", "valid_from", "valid_to")
+    )
+    if not roots:
+        return OrgPeriod.objects.none()
+    cond = Q()
+    for path, vf, vt in roots:
+        lo = max(start, vf)
+        hi = end if vt is None else min(end, vt - dt.timedelta(days=1))
+        cond |= Q(**prefix_range("path", path), valid_from__lte=hi) & (
+            Q(valid_to__isnull=True) | Q(valid_to__gt=lo)
+        )
+    return restrict(OrgPeriod.objects.filter(cond), user).order_by()
 
 
 def subtree(
     user: Any, org: Organization, as_of: dt.date, *, include_self: bool = True
 ) -> QuerySet[OrgPeriod]:
     """Everything under `org` as it stood on `as_of` (empty if `org` did not exist then)."""
-    root = org.periods.filter(active_on(as_of)).values_list("path", "depth").first()
+    root = OrgPeriod.objects.filter(active_on(as_of), org=org).values_list("path", "depth").first()
     if root is None:
         return OrgPeriod.objects.none()
     path, depth = root
@@ -66,6 +363,19 @@ def subtree(
     if not include_self:
         qs = qs.filter(depth__gt=depth)
     return qs
+
+
+def scope_tops(user: Any, as_of: dt.date) -> list[Organization]:
+    """The top organizations of the user's scope: the granted ones (for a whole-country user, the roots of the
+    tree on `as_of`)."""
+    scope = scope_for(user)
+    if scope.is_global:
+        return list(
+            Organization.objects.filter(
+                pk__in=periods(user, as_of).filter(parent__isnull=True).values("org_id")
+            )
+        )
+    return list(Organization.objects.filter(current_path__in=scope.paths))
 
 
 # ------------------------------------------------------------------------------------------------- the tree
@@ -130,16 +440,6 @@ def nodes(user: Any, qs: QuerySet[OrgPeriod], as_of: dt.date) -> list[Node]:
     return items
 
 
-def ancestors(org: Organization, as_of: dt.date) -> list[OrgPeriod]:
-    """The chain from the top down to (not including) `org` on `as_of`: the breadcrumb."""
-    p = period_of(org, as_of)
-    if p is None:
-        return []
-    ids = [int(s) for s in p.path.strip("/").split("/")[:-1]]
-    found = {x.org_id: x for x in OrgPeriod.objects.filter(active_on(as_of), org_id__in=ids)}
-    return [found[i] for i in ids if i in found]
-
-
 # ------------------------------------------------------------------------------------------------ the list
 
 
@@ -165,9 +465,33 @@ def search(
 
 
 def parent_names(items: list[OrgPeriod], as_of: dt.date) -> dict[int, str]:
-    """The names of the parents of `items` on `as_of`, in one query."""
+    """The names of the parents of `items` on `as_of`, in one statement."""
+    return names_on({p.parent_id for p in items if p.parent_id}, as_of)
+
+
+def parents_when_begun(items: Sequence[OrgPeriod]) -> dict[int, str]:
+    """For each period (by its id), the name its parent had on the day the period began, in one query."""
     ids = {p.parent_id for p in items if p.parent_id}
-    return dict(OrgPeriod.objects.filter(active_on(as_of), org_id__in=ids).values_list("org_id", "name"))
+    periods: dict[int, list[OrgPeriod]] = defaultdict(list)
+    for p in all_periods(ids):
+        periods[p.org_id].append(p)
+    result = {}
+    for p in items:
+        if p.parent_id:
+            chosen = nearest(periods.get(p.parent_id, []), p.valid_from)
+            if chosen is not None:
+                result[p.pk] = chosen.name
+    return result
+
+
+def open_children(orgs: Iterable[Organization]) -> list[OrgPeriod]:
+    """The current placements of the organizations under `orgs` (what a dissolution, merge or split must send
+    somewhere), by parent then in Vietnamese order."""
+    return list(
+        OrgPeriod.objects.filter(parent__in=list(orgs), valid_to__isnull=True)
+        .select_related("org", "kind", "category")
+        .order_by("parent_id", "sort_key")
+    )
 
 
 # ------------------------------------------------------------------------------------------ the structure
@@ -234,7 +558,7 @@ def vocabulary(*, fresh: bool = False) -> tuple[dict[int, tuple[str, bool, bool,
 
 def structure(user: Any, org: Organization, as_of: dt.date) -> StructureReport:
     """Counts of grassroots organizations and of cells by kind and category under `org` on `as_of`."""
-    root = org.periods.filter(active_on(as_of)).first()
+    root = OrgPeriod.objects.filter(active_on(as_of), org=org).first()
     report = StructureReport(org=org, as_of=as_of, period=root)
     if root is None:
         return report

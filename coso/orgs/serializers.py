@@ -135,10 +135,8 @@ class EventOrgSerializer(serializers.Serializer):  # type: ignore[type-arg]
     role_display = serializers.CharField(source="get_role_display")
 
     def get_name(self, obj: Any) -> str:
-        on = obj.restructuring.on
-        periods = sorted(obj.org.periods.all(), key=lambda p: (p.valid_from, p.pk))
-        before = [p for p in periods if p.valid_from <= on]
-        chosen = before[-1] if before else (periods[0] if periods else None)
+        periods = sorted(obj.org.periods.all(), key=lambda p: (p.valid_from, p.pk))  # prefetched
+        chosen = queries.nearest(periods, obj.restructuring.on)
         return chosen.name if chosen else obj.org.code
 
 

@@ -19,13 +19,13 @@ from django.db import transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from coso.core.dates import active_on, today
+from coso.core.dates import today
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.fields import prefix_range
 from coso.core.scope import CHANGE_ORGS, check_path
 from coso.core.text import fold, nfc, sort_key
 
-from . import rules
+from . import queries, rules
 from .models import (
     CellCategory,
     Decision,
@@ -36,7 +36,6 @@ from .models import (
     RestructuringOrg,
     segment,
 )
-from .queries import VOCABULARY_KEY
 
 DISSOLVE = None  # a child mapped to DISSOLVE is dissolved together with its parent
 TARGET = "target"  # in a merge: the merge's target, even one the merge itself establishes
@@ -79,12 +78,8 @@ class Result:
 # --------------------------------------------------------------------------------------------------- helpers
 
 
-def period_at(org: Organization, on: dt.date) -> OrgPeriod | None:
-    return org.periods.filter(active_on(on)).select_related("kind", "category").first()
-
-
 def _parent_now(p: OrgPeriod, on: dt.date) -> OrgPeriod | None:
-    return period_at(p.parent, on) if p.parent is not None else None
+    return queries.period_on(p.parent, on) if p.parent is not None else None
 
 
 def _fmt(on: dt.date) -> str:
@@ -92,7 +87,7 @@ def _fmt(on: dt.date) -> str:
 
 
 def _label(org: Organization) -> str:
-    latest = org.periods.order_by("-valid_from", "-id").first()
+    latest = queries.last_period(org)
     return f"{latest.name} ({org.code})" if latest else org.code
 
 
@@ -165,7 +160,7 @@ def _parent_period(parent: Organization | None, on: dt.date, field_name: str = "
             field=field_name,
             rule=rules.PARENT_EXISTS,
         )
-    found = period_at(parent, on)
+    found = queries.period_on(parent, on)
     if found is None:  # pragma: no cover
         raise DomainError(
             f"Tổ chức cấp trên {_label(parent)} không tồn tại vào ngày {_fmt(on)}.",
@@ -887,5 +882,5 @@ def save_vocabulary(
     for key, value in values.items():
         setattr(obj, key, value)
     _stamp(obj, actor, "Sửa danh mục" if instance else "Thêm vào danh mục").save()
-    transaction.on_commit(lambda: cache.delete(VOCABULARY_KEY))
+    transaction.on_commit(lambda: cache.delete(queries.VOCABULARY_KEY))
     return obj

@@ -20,7 +20,7 @@ from coso.core.scope import CHANGE_ORGS
 from . import forms as f
 from . import queries as q
 from . import services
-from .models import CellCategory, Organization, OrgKind, OrgPeriod
+from .models import CellCategory, Organization, OrgKind
 
 
 def _can_change(request: HttpRequest, org: Organization | None = None) -> bool:
@@ -52,7 +52,7 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
 def lookup(request: HttpRequest) -> HttpResponse:
     """Suggestions for the organization pickers: <option> elements for a datalist."""
     term = (request.GET.get("q") or "").strip()
-    items: list[OrgPeriod] = []
+    items: list[q.Period] = []
     if len(term) >= 2:
         items = list(q.search(request.user, today(), q=term)[:20])
     return render(request, "orgs/_options.html", {"items": items})
@@ -114,8 +114,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
 def _org_context(request: HttpRequest, code: str) -> dict[str, Any]:
     as_of = pages.as_of(request)
     org = q.get_org(request.user, code)
-    period = q.period_of(org, as_of)
-    shown = period or q.display_period(org, as_of)
+    period = q.period_on(org, as_of)
+    shown = period or q.nearest_period(org, as_of)
     return {
         "org": org,
         "period": period,
@@ -123,7 +123,7 @@ def _org_context(request: HttpRequest, code: str) -> dict[str, Any]:
         "exists": period is not None,
         "crumbs": q.ancestors(org, as_of) if period else [],
         "can_change": _can_change(request, org) and org.dissolved_on is None,
-        "parent_period": q.period_of(shown.parent, as_of) if shown and shown.parent else None,
+        "parent_period": q.period_on(shown.parent, as_of) if shown and shown.parent else None,
     }
 
 
@@ -135,13 +135,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     ctx["children"] = (
         q.nodes(request.user, q.children_of(request.user, org, as_of), as_of) if ctx["period"] else []
     )
-    ctx["periods"] = list(
-        org.periods.select_related("kind", "category", "parent").order_by("valid_from", "id")
-    )
-    parent_ids = {p.parent_id for p in ctx["periods"] if p.parent_id}
-    ctx["parent_names"] = {
-        p.org_id: p.name for p in OrgPeriod.objects.filter(org_id__in=parent_ids).order_by("valid_from")
-    }
+    ctx["periods"] = q.periods_of(org)
     ctx["events"] = list(q.events_of(org, own=True)[:20])
     ctx["report"] = q.structure(request.user, org, as_of) if ctx["period"] else None
     return render(request, "orgs/detail.html", ctx)
@@ -154,7 +148,7 @@ def org_history(request: HttpRequest, code: str) -> HttpResponse:
     entries = history.entries(
         org.history.order_by("history_date", "history_id"), "Tổ chức", hidden=("version", "current_path")
     )
-    for p in org.periods.all():
+    for p in q.periods_of(org):
         label = f"Giai đoạn từ {format_date(p.valid_from)}"
         entries += history.entries(
             p.history.order_by("history_date", "history_id"),
@@ -201,7 +195,7 @@ def restructuring(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Không tìm thấy.")
     links = event.links.select_related("org").order_by("role", "org__code")
     visible = set(q.orgs(request.user).filter(pk__in=[x.org_id for x in links]).values_list("pk", flat=True))
-    rows = [(x, q.display_period(x.org, event.on), x.org_id in visible) for x in links]
+    rows = [(x, q.nearest_period(x.org, event.on), x.org_id in visible) for x in links]
     return render(request, "orgs/restructuring.html", {"event": event, "rows": rows})
 
 
@@ -334,17 +328,13 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _open_children(orgs: list[Organization]) -> list[OrgPeriod]:
-    return list(
-        OrgPeriod.objects.filter(parent__in=orgs, valid_to__isnull=True)
-        .select_related("org", "kind", "category")
-        .order_by("parent_id", "sort_key")
-    )
+def _open_children(orgs: list[Organization]) -> list[q.Period]:
+    return q.open_children(orgs)
 
 
 def _child_rows(
     request: HttpRequest,
-    children: list[OrgPeriod],
+    children: list[q.Period],
     op: str,
     parts: int = 0,
     errors: dict[str, str] | None = None,

@@ -46,8 +46,8 @@ def test_move_carries_subtree_and_keeps_past(tree):
     assert q.structure(u, tree["H1"], D(2019, 12, 31)).cells_total == 3
     assert q.structure(u, tree["H1"], D(2020, 1, 1)).cells_total == 0
     assert q.structure(u, tree["H2"], D(2020, 1, 1)).cells_total == 4
-    c1 = q.period_of(tree["C1"], D(2020, 1, 1))
-    assert c1.path.startswith(q.period_of(tree["H2"], D(2020, 1, 1)).path)
+    c1 = q.period_on(tree["C1"], D(2020, 1, 1))
+    assert c1.path.startswith(q.period_on(tree["H2"], D(2020, 1, 1)).path)
 
 
 def test_cycle_refused_and_nothing_written(tree):
@@ -147,8 +147,8 @@ def test_split(tree):
 
 def test_rename_keeps_old_name_in_past(tree):
     s.rename(None, tree["C1"], on=D(2018, 5, 1), decision=decision(), name="Chi bộ thôn Đông Hải")
-    assert q.period_of(tree["C1"], D(2018, 4, 30)).name == "Chi bộ thôn Đông"
-    assert q.period_of(tree["C1"], D(2018, 5, 1)).name == "Chi bộ thôn Đông Hải"
+    assert q.period_on(tree["C1"], D(2018, 4, 30)).name == "Chi bộ thôn Đông"
+    assert q.period_on(tree["C1"], D(2018, 5, 1)).name == "Chi bộ thôn Đông Hải"
 
 
 def test_chronology(tree):

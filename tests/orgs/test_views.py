@@ -49,8 +49,8 @@ def test_rename_through_the_form_keeps_the_past(tree, cadre, client):
         {**DEC, "on": "01/01/2020", "name": "Chi bộ thôn Đông Hải", "version": tree["C1"].version},
     )
     assert r.status_code == 302
-    assert q.period_of(tree["C1"], D(2019, 12, 31)).name == "Chi bộ thôn Đông"
-    assert q.period_of(tree["C1"], D(2020, 1, 1)).name == "Chi bộ thôn Đông Hải"
+    assert q.period_on(tree["C1"], D(2019, 12, 31)).name == "Chi bộ thôn Đông"
+    assert q.period_on(tree["C1"], D(2020, 1, 1)).name == "Chi bộ thôn Đông Hải"
     r = client.get(reverse("orgs:history", args=["C1"]))
     body = r.content.decode()
     assert "12-QĐ/HU" in body and "Nguyễn Văn An" in body and "Chi bộ thôn Đông Hải" in body
@@ -67,7 +67,7 @@ def test_stale_form_is_refused(tree, cadre, client):
         {**DEC, "on": "01/02/2020", "name": "Tên B", "version": old_version},
     )
     assert r.status_code == 200 and "vừa được người khác thay đổi" in r.content.decode()
-    assert q.period_of(tree["C1"], D(2020, 3, 1)).name == "Tên A"
+    assert q.period_on(tree["C1"], D(2020, 3, 1)).name == "Tên A"
 
 
 def test_bad_date_shows_next_to_the_field_and_writes_nothing(tree, cadre, client):
