@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -112,10 +111,8 @@ def scope_for(user: Any, permission: str = VIEW) -> Scope:
         cache = {}
         user._coso_scope_cache = cache
     if permission not in cache:
-        grant_model = apps.get_model("accounts", "RoleGrant")
-        rows = grant_model.objects.filter(user=user, revoked_at__isnull=True).values_list(
-            "role", "org__current_path"
-        )
+        # the user's role grants (the accounts app's, through the user's relation: core imports no app)
+        rows = user.grants.filter(revoked_at__isnull=True).values_list("role", "org__current_path")
         paths = [
             path for role, path in rows if permission in ROLE_PERMISSIONS.get(role, frozenset()) and path
         ]

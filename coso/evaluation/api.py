@@ -29,7 +29,7 @@ from coso.orgs.models import Organization
 from coso.orgs.queries import get_org
 from coso.orgs.queries import orgs as scoped_orgs
 
-from . import importer, queries
+from . import checks, importer, queries
 from . import serializers as z
 from . import services as s
 from .models import Evaluation, EvaluationPeriod, Level, MemberAccount, Scheme, Subject
@@ -106,9 +106,9 @@ def _entry(request: Request, pk: int, permission: str = "view", *, own: bool = F
 def _level(period: EvaluationPeriod, subject: str, text: str | None, field: str) -> Level | None:
     if not text:
         return None
-    found = s.find_level(period.scheme, subject, text)
+    found = checks.find_level(period.scheme, subject, text)
     if found is None:
-        names = ", ".join(f"{x.code} ({x.name})" for x in s.levels_of(period.scheme, subject))
+        names = ", ".join(f"{x.code} ({x.name})" for x in checks.levels_of(period.scheme, subject))
         raise input_error(
             f"“{text}” không phải mức xếp loại của phương thức {period.scheme.name}; hãy chọn một trong: {names}.",
             field,
@@ -544,7 +544,7 @@ class SchemeListView(CosoAPI):
 
             on = query_date(request, "on")
             assert on is not None
-            qs = qs.filter(pk=s.scheme_on(on)[0].pk)
+            qs = qs.filter(pk=checks.scheme_on(on)[0].pk)
         return Response(z.EvaluationSchemeSerializer(qs, many=True).data)
 
 

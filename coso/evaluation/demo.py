@@ -28,7 +28,7 @@ from coso.members.models import ACTIVE_STATUSES, Membership, MemberStatus
 from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
-from . import importer
+from . import checks, importer
 from . import services as s
 from .models import Evaluation, Level, PeriodState, Subject
 
@@ -53,7 +53,7 @@ class EvaluationDemo:
         self.story: Organization | None = None
 
     def levels(self, year: int) -> dict[tuple[str, int], Level]:
-        scheme, _ruleset = s.scheme_on(dt.date(year, 12, 31))
+        scheme, _ruleset = checks.scheme_on(dt.date(year, 12, 31))
         return {(lv.subject, lv.rank): lv for lv in Level.objects.filter(scheme=scheme)}
 
     def story_commune(self) -> Organization | None:
@@ -102,7 +102,7 @@ class EvaluationDemo:
             .order_by("member_id", "valid_from")
             .values_list("member_id", "org_id")
         )
-        skipped = s.not_evaluated_reasons(list(placed), on)
+        skipped = checks.not_evaluated_reasons(list(placed), on)
         for member_id, cell_id in sorted(placed.items()):
             if member_id in skipped:
                 continue
@@ -143,8 +143,8 @@ class EvaluationDemo:
                 decision_due=dt.date(OPEN_YEAR + 1, 1, 31),
             ),
         )
-        levels = {(lv.subject, lv.rank): lv for lv in s.levels_of(period.scheme, Subject.MEMBER)}
-        levels.update({(lv.subject, lv.rank): lv for lv in s.levels_of(period.scheme, Subject.ORG)})
+        levels = {(lv.subject, lv.rank): lv for lv in checks.levels_of(period.scheme, Subject.MEMBER)}
+        levels.update({(lv.subject, lv.rank): lv for lv in checks.levels_of(period.scheme, Subject.ORG)})
         rng = self.rng
         assessed = reviewed = 0
         for entry in (

@@ -3,7 +3,7 @@ periods, one entry per evaluated subject (a member or an organization), reconsid
 
 - `Scheme` / `Level`: the vocabulary of each classification scheme, seeded as data (migration 0002): the levels of
   organizations and of members with their rank (1 = best … 4 = not completing). Which scheme applies is the dated
-  rule set EVAL.SCHEME in force on the period's last day (`rules.scheme_on`); results keep the scheme they were
+  rule set EVAL.SCHEME in force on the period's last day (`checks.scheme_on`); results keep the scheme they were
   made under, and reports across years compare levels by rank.
 - `EvaluationPeriod`: an evaluation opened by an organization commission for the subtree of `org` (year, quarter,
   term, ad hoc), or the container of imported historical results (kind `imported`, published at once).

@@ -24,16 +24,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from coso.core.dates import active_on, today
 from coso.core.fields import prefix_range
 from coso.core.scope import VIEW, restrict
+from coso.meetings import queries as meetings_queries
 from coso.members.models import ACTIVE_STATUSES, Member, Membership, MemberStatus
 from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
 from . import rules
+from .checks import check, not_evaluated_reasons, scheme_on
 from .models import (
     EntryState,
     Evaluation,
@@ -45,7 +47,6 @@ from .models import (
     Subject,
 )
 from .rules import Finding, pct
-from .services import check, not_evaluated_reasons, scheme_on
 
 LIST_LIMIT = 500
 NO_RESULT = "Chưa có kết quả xếp loại"
@@ -501,24 +502,16 @@ def weak_units(
 def meeting_facts(user: Any, cell: Organization, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
     """A cell's meeting compliance (coso.meetings `compliance`) and average meeting quality over the period: what
     the committee looks at beside the cell's proposal (seed 004 counts meeting results in the classification)."""
-    from coso.meetings import queries as mq
-    from coso.meetings.models import Meeting, MeetingScore
-
-    c = mq.compliance(user, cell, date_from, date_to, alerts=False)
-    quality = MeetingScore.objects.filter(
-        meeting__org=cell,
-        meeting__status=Meeting.Status.HELD,
-        meeting__date__gte=date_from,
-        meeting__date__lte=date_to,
-    ).aggregate(n=Count("id"), avg=Avg("total"))
+    c = meetings_queries.compliance(user, cell, date_from, date_to, alerts=False)
+    scored, average = meetings_queries.quality_summary(cell, date_from, date_to)
     return {
         "regular_held": c.regular_held,
         "regular_expected": c.regular_expected,
         "thematic_quarters_met": c.thematic_quarters_met,
         "thematic_quarters_expected": c.thematic_quarters_expected,
         "attendance_rate": c.attendance_rate,
-        "quality_scored": quality["n"] or 0,
-        "quality_average": round(float(quality["avg"]), 2) if quality["avg"] is not None else None,
+        "quality_scored": scored,
+        "quality_average": average,
     }
 
 

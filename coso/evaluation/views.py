@@ -25,9 +25,9 @@ from coso.core.scope import EVALUATE, VIEW, get_scoped, restrict
 from coso.orgs import queries as oq
 from coso.orgs.models import Organization
 
+from . import checks, rules
 from . import forms as f
 from . import queries as q
-from . import rules
 from . import services as ev
 from .models import (
     EntryState,
@@ -240,7 +240,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reconsiderations. POST `action` = self | review | facts | reconsider."""
     e = _entry(request, pk)
     period = e.period
-    levels = ev.levels_of(period.scheme, e.subject)
+    levels = checks.levels_of(period.scheme, e.subject)
     can = _can_evaluate(request, e.org)
     own = (
         e.subject == Subject.MEMBER and e.member_id is not None and e.member_id == _account_member_id(request)
@@ -394,7 +394,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     its proposal breaks, the cells' meeting facts beside them; a warning needs a justification on its line or
     the whole batch is refused (nothing written), the input kept."""
     period = _period(request, pk, EVALUATE)
-    levels = {s: ev.levels_of(period.scheme, s) for s in (Subject.ORG, Subject.MEMBER)}
+    levels = {s: checks.levels_of(period.scheme, s) for s in (Subject.ORG, Subject.MEMBER)}
     by_pk = {str(x.pk): x for ls in levels.values() for x in ls}
     refused: dict[int, list[Any]] = {}
     page_error = ""

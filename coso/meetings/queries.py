@@ -959,6 +959,18 @@ class QualityHalf:
         }
 
 
+def quality_summary(cell: Organization, date_from: dt.date, date_to: dt.date) -> tuple[int, float | None]:
+    """How many of the cell's held meetings in [date_from, date_to] were scored, and their average total (2
+    decimals; None when none was): what the evaluation of the cell looks at. The caller has the cell in scope."""
+    found = MeetingScore.objects.filter(
+        meeting__org=cell,
+        meeting__status=Meeting.Status.HELD,
+        meeting__date__gte=date_from,
+        meeting__date__lte=date_to,
+    ).aggregate(n=Count("id"), avg=Avg("total"))
+    return found["n"] or 0, round(float(found["avg"]), 2) if found["avg"] is not None else None
+
+
 def quality_over_time(
     user: Any,
     org: Organization,

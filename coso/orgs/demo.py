@@ -15,9 +15,6 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from coso.accounts.models import User
-from coso.accounts.services import grant_role
-
 from . import services as s
 from .models import CellCategory, Organization, OrgKind
 
@@ -85,8 +82,7 @@ VILLAGE_WORDS = [
     "Gò",
 ]
 DISTRICTS = ["Yên Phú", "Đông Hà", "Tân Lập", "Hòa Sơn", "Lạc Thủy", "Minh Châu", "Phúc Thọ", "Vĩnh Hưng"]
-PASSWORD = "coso-demo-2025"  # noqa: S105 - printed demo password for a local demo database
-ADMIN_PASSWORD = "coso-admin-2025"  # noqa: S105
+PROVINCE = "SL"
 
 
 class Demo:
@@ -133,7 +129,7 @@ class Demo:
     def build(self) -> Organization:
         rng = self.rng
         province = self.establish(
-            "SL",
+            PROVINCE,
             "Đảng bộ tỉnh Sông Lam",
             "dang_bo_tinh",
             None,
@@ -339,31 +335,13 @@ class Demo:
         return province
 
 
-def _user(username: str, full_name: str, title: str, password: str, superuser: bool = False) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User(
-            username=username, full_name=full_name, title=title, is_superuser=superuser, is_staff=superuser
-        )
-        user.set_password(password)
-        user.save()
-    return user
-
-
 @transaction.atomic
 def load(log: Callable[[str], None] = print) -> bool:
-    """Load the demo province and demo accounts; does nothing if the province is already there."""
-    if Organization.objects.filter(code="SL").exists():
+    """Load the demo province; does nothing if the province is already there (the demo accounts come next,
+    `coso.accounts.demo`)."""
+    if Organization.objects.filter(code=PROVINCE).exists():
         return False
     log("Đang nạp dữ liệu mẫu: Đảng bộ tỉnh Sông Lam ...")
-    province = Demo(log).build()
-    _user("admin", "Quản trị hệ thống", "Quản trị", ADMIN_PASSWORD, superuser=True)
-    cadre = _user("tentinh", "Nguyễn Thị Hoa", "Chuyên viên Ban Tổ chức Tỉnh ủy", PASSWORD)
-    grant_role(None, user=cadre, role="org_commission", org=province)
-    commune = Organization.objects.filter(code__startswith="SL-X0").order_by("code").first()
-    local = _user("bantochuc.anlac", "Trần Văn Bình", "Ủy viên Ban Tổ chức Đảng ủy xã", PASSWORD)
-    grant_role(None, user=local, role="org_commission", org=commune)
-    viewer = _user("kiemtra", "Lê Minh Tâm", "Ủy ban Kiểm tra Tỉnh ủy", PASSWORD)
-    grant_role(None, user=viewer, role="inspection", org=province)
+    Demo(log).build()
     log(f"Xong: {Organization.objects.count()} tổ chức.")
     return True

@@ -3,6 +3,7 @@ levels and seed 000's commune story, and an open 2025 period with some of the wo
 
 import datetime as dt
 
+from coso.accounts import demo as accounts_demo
 from coso.accounts.models import User
 from coso.evaluation import demo as evaluation_demo
 from coso.evaluation import queries as q
@@ -17,6 +18,7 @@ D = dt.date
 def test_demo_evaluation(db):
     quiet = lambda _m: None  # noqa: E731
     assert orgs_demo.load(log=quiet)
+    assert accounts_demo.load(log=quiet)
     assert members_demo.load(log=quiet)
     assert evaluation_demo.load(log=quiet)
     assert not evaluation_demo.load(log=quiet)

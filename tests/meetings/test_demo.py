@@ -4,6 +4,7 @@ should show. A quicker load (the first cells of the demo commune, the first pape
 
 import datetime as dt
 
+from coso.accounts import demo as accounts_demo
 from coso.accounts.models import User
 from coso.core.dates import last_of_month, today
 from coso.core.fields import prefix_range
@@ -28,6 +29,7 @@ def test_demo_meetings(db):
     quiet = lambda _m: None  # noqa: E731
     assert not meetings_demo.load(log=quiet)  # nothing to hang meetings on yet
     assert orgs_demo.load(log=quiet)
+    assert accounts_demo.load(log=quiet)
     assert members_demo.load(log=quiet)
     assert meetings_demo.load(log=quiet, limit=12)
     assert not meetings_demo.load(log=quiet)

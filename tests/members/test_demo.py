@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from coso.accounts import demo as accounts_demo
 from coso.accounts.models import User
 from coso.members import demo as members_demo
 from coso.members import queries as mq
@@ -14,6 +15,7 @@ D = dt.date
 
 def test_demo_members(db):
     assert orgs_demo.load(log=lambda _m: None)
+    assert accounts_demo.load(log=lambda _m: None)
     assert members_demo.load(log=lambda _m: None)
     assert not members_demo.load(log=lambda _m: None)
     admin = User.objects.get(username="admin")

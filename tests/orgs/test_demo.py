@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from coso.accounts import demo as accounts_demo
 from coso.accounts.models import User
 from coso.orgs import demo
 from coso.orgs import queries as q
@@ -14,6 +15,8 @@ D = dt.date
 def test_demo_history(db):
     assert demo.load(log=lambda _msg: None)
     assert not demo.load(log=lambda _msg: None)  # a second run does nothing
+    assert accounts_demo.load(log=lambda _msg: None)  # the demo accounts, on the demo province
+    assert not accounts_demo.load(log=lambda _msg: None)
     check_tree()
     admin = User.objects.get(username="admin")
     province = Organization.objects.get(code="SL")
