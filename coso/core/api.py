@@ -86,17 +86,23 @@ def validated(serializer: serializers.BaseSerializer[Any]) -> Any:
     return serializer.validated_data
 
 
-def query_date(request: Request, name: str, *, default_today: bool = True) -> dt.date | None:
-    """An ISO date from the query string; empty means today (or None). A bad date is a 400 naming the parameter."""
-    raw = (request.query_params.get(name) or "").strip()
-    if not raw:
-        return today() if default_today else None
+def parse_query_date(raw: str, name: str) -> dt.date:
+    """An ISO date given as the parameter `name`; a bad one is a 400 naming the parameter."""
+    raw = raw.strip()
     if ISO_DATE.match(raw):
         try:
             return dt.date.fromisoformat(raw)
         except ValueError:
             pass
     raise input_error(f"“{raw}” không phải ngày hợp lệ ({name}); {DATE_HINT}.", name)
+
+
+def query_date(request: Request, name: str, *, default_today: bool = True) -> dt.date | None:
+    """An ISO date from the query string; empty means today (or None). A bad date is a 400 naming the parameter."""
+    raw = (request.query_params.get(name) or "").strip()
+    if not raw:
+        return today() if default_today else None
+    return parse_query_date(raw, name)
 
 
 def as_of(request: Request) -> dt.date:
@@ -110,6 +116,12 @@ def query_bool(request: Request, name: str) -> bool | None:
     raw = (request.query_params.get(name) or "").strip().lower()
     if not raw:
         return None
+    return parse_query_bool(raw, name)
+
+
+def parse_query_bool(raw: str, name: str) -> bool:
+    """A yes or no given as the parameter `name`; anything else is a 400 naming the parameter."""
+    raw = raw.strip().lower()
     if raw in ("1", "true", "yes", "có", "co"):
         return True
     if raw in ("0", "false", "no", "không", "khong"):

@@ -16,20 +16,19 @@ from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, input_error, query_bool, validated
-from coso.core.fields import prefix_range
 from coso.core.scope import EVALUATE, get_scoped, restrict
 from coso.core.text import nfc
 from coso.orgs.models import Organization
 from coso.orgs.queries import get_org
 from coso.orgs.queries import orgs as scoped_orgs
 
-from . import checks, importer, queries
+from . import checks, filters, importer, queries
 from . import serializers as z
 from . import services as s
 from .models import Evaluation, EvaluationPeriod, Level, MemberAccount, Scheme, Subject
@@ -49,18 +48,6 @@ ENTRY_RELATED = ("member", "org", "level", "proposed_level", "self_level", "peri
 
 def _org(request: Request, code: str) -> Organization:
     return get_org(request.user, code)
-
-
-def _org_param(request: Request, name: str = "org") -> Organization | None:
-    code = nfc(request.query_params.get(name))
-    if not code:
-        return None
-    try:
-        return get_org(request.user, code)
-    except Http404 as exc:
-        raise exceptions.NotFound(
-            f"Không tìm thấy tổ chức mã “{code}” ({name}) hoặc tổ chức không thuộc phạm vi của bạn."
-        ) from exc
 
 
 def _int_param(
@@ -151,18 +138,10 @@ class PeriodListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg
         responses={200: z.EvaluationPeriodSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        qs = queries.periods(request.user)
-        org = _org_param(request)
-        if org is not None:
-            qs = qs.filter(**prefix_range("org__current_path", org.current_path))
-        year = _int_param(request, "year")
-        if year is not None:
-            qs = qs.filter(year=year)
-        for name in ("kind", "state"):
-            value = (request.query_params.get(name) or "").strip()
-            if value:
-                qs = qs.filter(**{name: value})
-        page = self.paginate_queryset(qs.order_by("-date_to", "-id"))
+        qs = filters.PeriodFilter(
+            request.query_params, queryset=queries.periods(request.user), request=request, api=True
+        ).qs
+        page = self.paginate_queryset(qs)
         return self.get_paginated_response(z.EvaluationPeriodSerializer(page, many=True).data)
 
     @extend_schema(
@@ -250,18 +229,13 @@ class PeriodEntriesView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-
     )
     def get(self, request: Request, pk: int) -> Response:
         period = _period(request, pk)
-        qs = queries.entries(request.user, period).select_related("period", "period__scheme")
-        for name in ("subject", "state"):
-            value = (request.query_params.get(name) or "").strip()
-            if value:
-                qs = qs.filter(**{name: value})
-        level = (request.query_params.get("level") or "").strip()
-        if level:
-            qs = qs.filter(level__code__iexact=level)
-        org = _org_param(request)
-        if org is not None:
-            qs = qs.filter(**prefix_range("org__current_path", org.current_path))
-        page = self.paginate_queryset(qs.order_by("subject", "path", "id"))
+        qs = filters.EntryFilter(
+            request.query_params,
+            queryset=queries.entries(request.user, period).select_related("period", "period__scheme"),
+            request=request,
+            api=True,
+        ).qs
+        page = self.paginate_queryset(qs)
         return self.get_paginated_response(z.EvaluationEntrySerializer(page, many=True).data)
 
 

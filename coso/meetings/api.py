@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
@@ -23,16 +22,15 @@ from rest_framework.response import Response
 
 from coso.accounts.models import User
 from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, input_error, query_bool, query_date, validated
-from coso.core.dates import first_of_month
-from coso.core.fields import prefix_range
 from coso.core.scope import CHANGE_MEETINGS, get_scoped, restrict
 from coso.core.text import nfc
 from coso.members.models import Member
+from coso.orgs.filters import org_param
 from coso.orgs.models import Organization
 from coso.orgs.queries import get_org
 from coso.orgs.queries import orgs as scoped_orgs
 
-from . import queries
+from . import filters, queries
 from . import serializers as z
 from . import services as s
 from .models import (
@@ -62,19 +60,6 @@ ORG_FILTER = OpenApiParameter(
 
 
 # ------------------------------------------------------------------------------------------- lookups
-
-
-def _org_param(request: Request, name: str = "org") -> Organization | None:
-    """An organization named in the query string (in the user's view scope), else 404 naming the parameter."""
-    code = nfc(request.query_params.get(name))
-    if not code:
-        return None
-    try:
-        return get_org(request.user, code)
-    except Http404 as exc:
-        raise exceptions.NotFound(
-            f"Không tìm thấy tổ chức mã “{code}” ({name}) hoặc tổ chức không thuộc phạm vi của bạn."
-        ) from exc
 
 
 def _org_body(request: Request, code: str | None, field: str) -> Organization | None:
@@ -149,21 +134,13 @@ class MeetingListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-ar
         responses={200: z.MeetingItemSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        qs = queries.meetings(request.user).select_related("org")
-        org = _org_param(request)
-        if org is not None:
-            qs = qs.filter(**prefix_range("org__current_path", org.current_path))
-        start = query_date(request, "from", default_today=False)
-        end = query_date(request, "to", default_today=False)
-        if start:
-            qs = qs.filter(date__gte=start)
-        if end:
-            qs = qs.filter(date__lte=end)
-        for name in ("kind", "status"):
-            value = (request.query_params.get(name) or "").strip()
-            if value:
-                qs = qs.filter(**{name: value})
-        page = self.paginate_queryset(qs.order_by("-date", "-id"))
+        qs = filters.MeetingFilter(
+            request.query_params,
+            queryset=queries.meetings(request.user).select_related("org"),
+            request=request,
+            api=True,
+        ).qs
+        page = self.paginate_queryset(qs)
         return self.get_paginated_response(z.MeetingItemSerializer(page, many=True).data)
 
     @extend_schema(
@@ -338,14 +315,13 @@ class DuesListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
         responses={200: z.DuesPaymentSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        qs = restrict(DuesPayment.objects.select_related("member", "org"), request.user)
-        org = _org_param(request)
-        if org is not None:
-            qs = qs.filter(**prefix_range("org__current_path", org.current_path))
-        month = query_date(request, "month", default_today=False)
-        if month is not None:
-            qs = qs.filter(month=first_of_month(month))
-        page = self.paginate_queryset(qs.order_by("-month", "org__code", "member__sort_key", "id"))
+        qs = filters.DuesFilter(
+            request.query_params,
+            queryset=restrict(DuesPayment.objects.select_related("member", "org"), request.user),
+            request=request,
+            api=True,
+        ).qs
+        page = self.paginate_queryset(qs)
         return self.get_paginated_response(z.DuesPaymentSerializer(page, many=True).data)
 
     @extend_schema(
@@ -530,21 +506,10 @@ class TaskListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
         responses={200: z.TaskSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        qs = restrict(_tasks(), request.user)
-        org = _org_param(request)
-        if org is not None:
-            qs = qs.filter(**prefix_range("resolution__meeting__org__current_path", org.current_path))
-        state = (request.query_params.get("status") or "").strip()
-        if state:
-            qs = qs.filter(status=state)
-        if query_bool(request, "overdue"):
-            on = as_of(request)
-            qs = qs.filter(
-                Q(status=ResolutionTask.Status.OPEN) | Q(closed_on__gt=on),
-                deadline__lt=on,
-                resolution__meeting__date__lte=on,
-            )
-        page = self.paginate_queryset(qs.order_by("deadline", "id"))
+        qs = filters.TaskFilter(
+            request.query_params, queryset=restrict(_tasks(), request.user), request=request, api=True
+        ).qs
+        page = self.paginate_queryset(qs)
         return self.get_paginated_response(z.TaskSerializer(page, many=True).data)
 
 
@@ -602,7 +567,7 @@ class CriteriaSetListView(CosoAPI):
         responses={200: z.CriteriaSetInForceSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        org = _org_param(request)
+        org = org_param(request)
         visible = QualityCriteriaSet.objects.filter(
             Q(org__isnull=True)
             | Q(pk__in=restrict(QualityCriteriaSet.objects.all(), request.user).values("pk"))
@@ -842,11 +807,13 @@ class ProgrammeListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-
         responses={200: z.ProgrammeSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        qs = restrict(QualityProgramme.objects.select_related("org"), request.user)
-        org = _org_param(request)
-        if org is not None:
-            qs = qs.filter(**prefix_range("org__current_path", org.current_path))
-        page = self.paginate_queryset(qs.order_by("-date_from", "id"))
+        qs = filters.ProgrammeFilter(
+            request.query_params,
+            queryset=restrict(QualityProgramme.objects.select_related("org"), request.user),
+            request=request,
+            api=True,
+        ).qs
+        page = self.paginate_queryset(qs)
         return self.get_paginated_response(z.ProgrammeSerializer(page, many=True).data)
 
     @extend_schema(

@@ -30,8 +30,8 @@ from coso.members.models import Member
 from coso.orgs import queries as oq
 from coso.orgs.models import Organization
 
+from . import filters, queries, services
 from . import forms as f
-from . import queries, services
 from .models import (
     Attendance,
     DuesPayment,
@@ -97,15 +97,14 @@ def _scope_roots(request: HttpRequest, on: dt.date) -> list[tuple[Organization, 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The meetings in the user's scope, newest first; `?org=CODE` narrows to a subtree, `?status=` by status."""
-    qs = queries.meetings(request.user).select_related("org")
+    found = filters.MeetingFilter(
+        request.GET, queryset=queries.meetings(request.user).select_related("org"), request=request
+    )
+    qs = found.qs
     code = (request.GET.get("org") or "").strip()
-    under = oq.orgs(request.user).filter(code__iexact=code).first() if code else None
-    if code:
-        qs = qs.filter(**prefix_range("org__current_path", under.current_path)) if under else qs.none()
+    under = found.found.get("org")
     status = request.GET.get("status") or ""
-    if status in Meeting.Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-date", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page)
     names = oq.names_on({m.org_id for m in items}, today())
     for m in items:

@@ -19,12 +19,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coso.core.api import ERRORS, CosoAPI, InputSerializer, input_error, validated
-from coso.core.fields import prefix_range
 from coso.core.scope import CHANGE_MEMBERS, get_scoped, restrict
-from coso.core.text import fold, nfc
+from coso.core.text import nfc
 from coso.orgs.models import Organization
 from coso.orgs.queries import orgs as scoped_orgs
 
+from . import filters
 from . import services as s
 from .models import (
     Discipline,
@@ -272,25 +272,23 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
     queryset = Member.objects.none()
 
     def get_queryset(self) -> QuerySet[Member]:
-        qs = _members(self.request)
-        q = nfc(self.request.query_params.get("q"))
-        if q:
-            qs = qs.filter(search_key__contains=fold(q))
-        status_ = self.request.query_params.get("status")
-        if status_:
-            qs = qs.filter(status=status_)
-        under = nfc(self.request.query_params.get("under"))
-        if under:
-            org = scoped_orgs(self.request.user).filter(code__iexact=under).first()
-            qs = qs.filter(**prefix_range("home_org__current_path", org.current_path)) if org else qs.none()
-        return qs.order_by("sort_key", "id")
+        params = self.request.query_params
+        return filters.MemberFilter(
+            params, queryset=_members(self.request), request=self.request, api=True
+        ).qs
 
     @extend_schema(
         summary="Danh sách đảng viên (thứ tự tiếng Việt theo tên, tìm không dấu)",
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description="Họ tên, không phân biệt dấu."),
             OpenApiParameter(
-                "status", OpenApiTypes.STR, description="Tình trạng (official, probationary ...)."
+                "q",
+                OpenApiTypes.STR,
+                description="Họ tên, không phân biệt dấu; hoặc đúng số thẻ đảng viên, số CCCD.",
+            ),
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                description="Tình trạng (official, probationary ...; active: chính thức hoặc dự bị).",
             ),
             OpenApiParameter(
                 "under", OpenApiTypes.STR, description="Mã tổ chức: đảng viên sinh hoạt trong đó."

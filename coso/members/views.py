@@ -20,17 +20,15 @@ from django.urls import reverse
 from coso.core import history, pages
 from coso.core.dates import active_on, add_months, add_working_days, format_date, parse_date, today
 from coso.core.errors import DomainError, NotInScope
-from coso.core.fields import prefix_range
 from coso.core.import_flow import ExcelImportFlow
 from coso.core.rules import rule_in_force
 from coso.core.scope import CHANGE_MEMBERS, get_scoped, restrict
-from coso.core.text import fold
 from coso.orgs import queries as oq
 from coso.orgs.models import Organization
 
+from . import filters, services
 from . import forms as f
-from . import services
-from .models import ACTIVE_STATUSES, Member, Membership, MemberStatus, MemberView, Status, Transfer
+from .models import Member, Membership, MemberStatus, MemberView, Status, Transfer
 
 PAGE_SIZE = 50
 # Điều lệ Đảng, Điều 5: within 30 working days after the probation ends the cell considers recognition.
@@ -54,50 +52,17 @@ def _can_change(request: HttpRequest, org: Organization | None = None) -> bool:
 # ------------------------------------------------------------------------------------------------ the list
 
 
-def _members_on(
-    request: HttpRequest, under: Organization | None, as_of: dt.date, status: str
-) -> QuerySet[Member]:
-    """The members as they stood on a past date: those counted in a cell under `under` (or anywhere in the user's
-    scope) on `as_of` through `queries.members_under`, or, for an exit status, those in that status on `as_of`."""
-    from . import queries as mq
-
-    if status in Status.values and status not in ACTIVE_STATUSES:
-        qs = _members(request).filter(active_on(as_of, "statuses__"), statuses__status=status)
-        return qs.filter(**prefix_range(Member.SCOPE_PATH, under.current_path)) if under else qs
-    narrowed = status if status in ACTIVE_STATUSES else None
-    roots = [under] if under else oq.scope_tops(request.user, as_of)
-    if len(roots) == 1:
-        return mq.members_under(request.user, roots[0], as_of, status=narrowed)
-    found = Q(pk__in=[])
-    for root in roots:
-        found |= Q(pk__in=mq.members_under(request.user, root, as_of, status=narrowed).values("pk"))
-    return Member.objects.filter(found)
-
-
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     """The members in scope, searchable; `?as_of=dd/mm/yyyy` (or yyyy-mm-dd) shows them as on that date: who
     was in each cell then (a member transferred away since still shows on the old cell's list), with the status
     and cell of that date. Today's list reads today's state kept on `Member` (any status, exits included)."""
     as_of = pages.as_of(request)
-    dated = as_of != today()
+    found = filters.MemberFilter(request.GET, queryset=_members(request), request=request, as_of=as_of)
+    qs, dated, under = found.qs, found.dated, found.under_found
     term = (request.GET.get("q") or "").strip()
     status = request.GET.get("status") or ""
     under_code = (request.GET.get("under") or "").strip()
-    under = oq.orgs(request.user).filter(code__iexact=under_code).first() if under_code else None
-    if dated:
-        qs = _members_on(request, under, as_of, status) if under or not under_code else Member.objects.none()
-    else:
-        qs = _members(request)
-        if under_code:
-            qs = qs.filter(**prefix_range(Member.SCOPE_PATH, under.current_path)) if under else qs.none()
-        if status in Status.values:
-            qs = qs.filter(status=status)
-        elif status == "active":
-            qs = qs.filter(status__in=[Status.PROBATIONARY, Status.OFFICIAL])
-    if term:
-        qs = qs.filter(Q(search_key__contains=fold(term)) | Q(card_number=term) | Q(citizen_id=term))
-    qs = qs.order_by("sort_key", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page)
     cell_of = {m.pk: m.home_org_id for m in items}

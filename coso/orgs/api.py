@@ -17,19 +17,19 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, input_error, query_date, validated
+from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, input_error, validated
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.history import Entry, entries
 from coso.core.scope import get_scoped, restrict
 from coso.core.text import nfc
 
-from . import queries
+from . import filters, queries
 from . import services as s
 from .models import CellCategory, Decision, Organization, OrgKind, OrgPeriod, Restructuring, RestructuringOrg
 from .serializers import (
@@ -47,8 +47,6 @@ from .serializers import (
     RestructuringSerializer,
     StructureSerializer,
     decision_input,
-    find_category,
-    find_kind,
     new_org,
 )
 
@@ -64,19 +62,6 @@ PERIOD_HIDDEN = ("org", "search_key", "sort_key", "path", "depth", "opened_by", 
 def _org(request: Request, code: str) -> Organization:
     """The organization `code` in the user's scope, else 404."""
     return queries.get_org(request.user, nfc(code))
-
-
-def _org_param(request: Request, name: str) -> Organization | None:
-    """An organization named in the query string; unknown or out of scope is a 404 naming the parameter."""
-    code = nfc(request.query_params.get(name))
-    if not code:
-        return None
-    try:
-        return queries.get_org(request.user, code)
-    except Http404 as exc:
-        raise exceptions.NotFound(
-            f"Không tìm thấy tổ chức mã “{code}” ({name}) hoặc tổ chức không thuộc phạm vi của bạn."
-        ) from exc
 
 
 def _events(qs: QuerySet[Restructuring]) -> QuerySet[Restructuring]:
@@ -118,28 +103,13 @@ class OrgViewSet(CosoAPI, viewsets.GenericViewSet):  # type: ignore[type-arg]
     )
     def list(self, request: Request) -> Response:
         on = as_of(request)
-        params = request.query_params
-        kind = category = None
-        if params.get("kind"):
-            kind = find_kind(params["kind"], active_only=False)
-            if kind is None:
-                raise input_error(
-                    f"Không có loại tổ chức “{params['kind']}”; xem GET /api/v1/kinds/.", "kind"
-                )
-        if params.get("category"):
-            category = find_category(params["category"], active_only=False)
-            if category is None:
-                raise input_error(
-                    f"Không có phân loại “{params['category']}”; xem GET /api/v1/categories/.", "category"
-                )
-        qs = queries.search(
-            request.user,
-            on,
-            q=nfc(params.get("q")),
-            kind=kind,
-            category=category,
-            under=_org_param(request, "under"),
-        )
+        qs = filters.OrgFilter(
+            request.query_params,
+            queryset=queries.periods(request.user, on),
+            request=request,
+            api=True,
+            as_of=on,
+        ).qs
         page = self.paginate_queryset(qs)
         return self._items(page or [], on)
 
@@ -422,27 +392,12 @@ class RestructuringViewSet(
     parser_classes = [JSONParser]
 
     def get_queryset(self) -> QuerySet[Restructuring]:
-        qs = _events(queries.restructurings(self.request.user))
-        org = _org_param(self.request, "org")
-        if org is not None:
-            qs = qs.filter(pk__in=RestructuringOrg.objects.filter(org=org).values("restructuring_id"))
-        start, end = (
-            query_date(self.request, "from", default_today=False),
-            query_date(self.request, "to", default_today=False),
-        )
-        if start is not None:
-            qs = qs.filter(on__gte=start)
-        if end is not None:
-            qs = qs.filter(on__lte=end)
-        op = self.request.query_params.get("op")
-        if op:
-            if op not in Restructuring.Op.values:
-                raise input_error(
-                    f"“{op}” không phải thao tác hợp lệ; hãy chọn một trong: {', '.join(Restructuring.Op.values)}.",
-                    "op",
-                )
-            qs = qs.filter(op=op)
-        return qs.order_by("-on", "-id")
+        return filters.RestructuringFilter(
+            self.request.query_params,
+            queryset=_events(queries.restructurings(self.request.user)),
+            request=self.request,
+            api=True,
+        ).qs
 
     @extend_schema(
         summary="Các lần tái cấu trúc trong phạm vi của bạn",
@@ -521,22 +476,12 @@ class DecisionViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet): 
         return Decision.objects.select_related("org", "created_by").prefetch_related("restructurings")
 
     def get_queryset(self) -> QuerySet[Decision]:
-        qs = restrict(self._base(), self.request.user)
-        org = _org_param(self.request, "org")
-        if org is not None:
-            qs = qs.filter(org=org)
-        start, end = (
-            query_date(self.request, "from", default_today=False),
-            query_date(self.request, "to", default_today=False),
-        )
-        if start is not None:
-            qs = qs.filter(signed_on__gte=start)
-        if end is not None:
-            qs = qs.filter(signed_on__lte=end)
-        number = nfc(self.request.query_params.get("q"))
-        if number:
-            qs = qs.filter(number__icontains=number)
-        return qs.order_by("-signed_on", "-id")
+        return filters.DecisionFilter(
+            self.request.query_params,
+            queryset=restrict(self._base(), self.request.user),
+            request=self.request,
+            api=True,
+        ).qs
 
     @extend_schema(
         summary="Các quyết định trong phạm vi của bạn",

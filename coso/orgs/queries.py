@@ -29,7 +29,7 @@ from coso.core import sql
 from coso.core.dates import active_on
 from coso.core.fields import prefix_range
 from coso.core.scope import VIEW, get_scoped, restrict, scope_for
-from coso.core.text import fold
+from coso.core.text import fold, nfc
 
 from .models import SEGMENT, CellCategory, Decision, Organization, OrgKind, OrgPeriod, Restructuring
 
@@ -532,6 +532,30 @@ def structure_counts(user: Any, root: OrgPeriod, as_of: dt.date) -> list[Any]:
         .annotate(n=Count("id"))
         .order_by()
     )
+
+
+def find_kind(text: str, *, active_only: bool) -> OrgKind | None:
+    """A kind by its code or its name (case-insensitive)."""
+    wanted = nfc(text).casefold()
+    kinds = OrgKind.objects.all()
+    if active_only:
+        kinds = kinds.filter(active=True)
+    for k in kinds:
+        if wanted in (k.code.casefold(), nfc(k.name).casefold()):
+            return k
+    return None
+
+
+def find_category(text: str, *, active_only: bool) -> CellCategory | None:
+    """A category by its code or its name (case-insensitive)."""
+    wanted = nfc(text).casefold()
+    categories = CellCategory.objects.all()
+    if active_only:
+        categories = categories.filter(active=True)
+    for c in categories:
+        if wanted in (c.code.casefold(), nfc(c.name).casefold()):
+            return c
+    return None
 
 
 VOCABULARY_KEY = "coso:orgs:vocabulary"

@@ -262,30 +262,6 @@ class StructureSerializer(serializers.Serializer):  # type: ignore[type-arg]
 # ------------------------------------------------------------------------------------------------ parsing
 
 
-def find_kind(text: str, *, active_only: bool) -> OrgKind | None:
-    """A kind by its code or its name (case-insensitive)."""
-    wanted = nfc(text).casefold()
-    kinds = OrgKind.objects.all()
-    if active_only:
-        kinds = kinds.filter(active=True)
-    for k in kinds:
-        if wanted in (k.code.casefold(), nfc(k.name).casefold()):
-            return k
-    return None
-
-
-def find_category(text: str, *, active_only: bool) -> CellCategory | None:
-    """A category by its code or its name (case-insensitive)."""
-    wanted = nfc(text).casefold()
-    categories = CellCategory.objects.all()
-    if active_only:
-        categories = categories.filter(active=True)
-    for c in categories:
-        if wanted in (c.code.casefold(), nfc(c.name).casefold()):
-            return c
-    return None
-
-
 def _unknown_org(label: str) -> str:
     return (
         f"Không tìm thấy tổ chức mã “{{code}}” ({label}) trong phạm vi bạn được quyền thay đổi; "
@@ -335,7 +311,7 @@ class KindField(serializers.CharField):
 
     def to_internal_value(self, data: Any) -> OrgKind:  # type: ignore[override]
         value = super().to_internal_value(data)
-        found = find_kind(value, active_only=True)
+        found = queries.find_kind(value, active_only=True)
         if found is None:
             self.fail("unknown", value=value)
         return found  # type: ignore[return-value]
@@ -354,7 +330,7 @@ class CategoryField(serializers.CharField):
 
     def to_internal_value(self, data: Any) -> CellCategory:  # type: ignore[override]
         value = super().to_internal_value(data)
-        found = find_category(value, active_only=True)
+        found = queries.find_category(value, active_only=True)
         if found is None:
             self.fail("unknown", value=value)
         return found  # type: ignore[return-value]

@@ -17,9 +17,9 @@ from coso.core.errors import DomainError, NotInScope
 from coso.core.import_flow import ExcelImportFlow
 from coso.core.scope import CHANGE_ORGS
 
+from . import filters, services
 from . import forms as f
 from . import queries as q
-from . import services
 from .models import CellCategory, Organization, OrgKind
 
 
@@ -58,31 +58,29 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/_options.html", {"items": items})
 
 
-def _list_filters(request: HttpRequest) -> dict[str, Any]:
-    kind = OrgKind.objects.filter(pk=request.GET.get("kind") or 0).first()
-    category = CellCategory.objects.filter(pk=request.GET.get("category") or 0).first()
+def _list(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
+    """The list as filtered by the query string (`filters.OrgFilter`, shared with the API), and the filters as
+    the page shows them."""
+    as_of = pages.as_of(request)
+    found = filters.OrgFilter(
+        request.GET, queryset=q.periods(request.user, as_of), request=request, as_of=as_of
+    )
+    qs = found.qs
     under_code = (request.GET.get("under") or "").strip()
-    under = None
-    if under_code:
-        under = q.orgs(request.user).filter(code__iexact=under_code).first()
-    return {
+    flt = {
         "q": (request.GET.get("q") or "").strip(),
-        "kind": kind,
-        "category": category,
-        "under": under,
+        "kind": found.kind_found,
+        "category": found.category_found,
+        "under": found.under_found,
         "under_code": under_code,
     }
+    return qs, flt
 
 
 @login_required
 def org_list(request: HttpRequest) -> HttpResponse:
     as_of = pages.as_of(request)
-    flt = _list_filters(request)
-    qs = q.search(
-        request.user, as_of, q=flt["q"], kind=flt["kind"], category=flt["category"], under=flt["under"]
-    )
-    if flt["under_code"] and flt["under"] is None:
-        qs = qs.none()
+    qs, flt = _list(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     items = list(page)
     return render(
@@ -104,10 +102,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
     from .exports import org_list_xlsx
 
     as_of = pages.as_of(request)
-    flt = _list_filters(request)
-    qs = q.search(
-        request.user, as_of, q=flt["q"], kind=flt["kind"], category=flt["category"], under=flt["under"]
-    )
+    qs, _flt = _list(request)
     return pages.xlsx_response(org_list_xlsx(qs, as_of), f"to-chuc-{as_of:%Y%m%d}.xlsx")
 
 
