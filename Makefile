@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 0.02
+# the suite runs on this many processes (pytest-xdist); JOBS=0 runs it in one
+JOBS ?= 2
 
 .PHONY: setup run test check bench demo clean
 
@@ -35,7 +37,7 @@ run: demo
 	$(BIN)/coso runserver $(HOST):$(PORT)
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS)
 
 check: setup
 	$(BIN)/ruff check coso tests bench
