@@ -531,7 +531,8 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
             except ValueError as exc:
                 row_errors[a.pk] = str(exc)
                 continue
-            if amount is not None and a.member_id not in paid:
+            # a member who already paid the month is the service's refusal (one rule), never skipped here
+            if amount is not None:
                 payments.append((members[a.member_id], amount))
         if row_errors:
             form.add_error(None, "Hãy sửa các dòng được đánh dấu; chưa ghi gì.")

@@ -285,6 +285,19 @@ def test_dues_at_the_meeting(tree, people, cadre, client):
     # a malformed month in the address is said, not silently replaced
     body = client.get(url, {"month": "13-2025"}).content.decode()
     assert "Tháng «13-2025» không đúng dạng tháng/năm" in body and "30.000 đ" in body
+    # one rule with the service: an amount sent for a member who already paid that month (another cadre
+    # recorded it meanwhile) is refused with the service's reason, and nothing of the form is written
+    cuong = official(tree["C1"], "Lê Văn Cường")
+    second = held(
+        tree["C1"], MEETING_DAY + dt.timedelta(days=1), marks=[(people["an"], P.PRESENT), (cuong, P.PRESENT)]
+    )
+    r = client.post(
+        reverse("meetings:dues", kwargs={"pk": second.pk}),
+        {"month": "03/2025", f"amount-{people['an'].pk}": "30.000", f"amount-{cuong.pk}": "20000"},
+    )
+    assert r.status_code == 200
+    assert "Nguyễn Văn An đã đóng đảng phí tháng 03/2025" in r.content.decode()
+    assert DuesPayment.objects.count() == 2
 
 
 def test_minutes_written_then_adopted_then_frozen(tree, people, cadre, client):
