@@ -29,6 +29,11 @@ def active_on(as_of: dt.date, prefix: str = "") -> Q:
 # ----------------------------------------------------------------------------------------- month arithmetic
 
 
+def holds_on(on: dt.date, valid_from: dt.date, valid_to: dt.date | None) -> bool:
+    """The dated row [valid_from, valid_to) holds on `on` (`active_on` read in Python)."""
+    return valid_from <= on and (valid_to is None or valid_to > on)
+
+
 def first_of_month(d: dt.date) -> dt.date:
     return d.replace(day=1)
 
