@@ -4,7 +4,7 @@ URL names (namespace "api"): api-root; schema, docs; org-list, org-detail, org-s
 org-structure, org-children; tree; restructuring-list, restructuring-detail; decision-list, decision-detail;
 kind-list, category-list; grant-list, grant-detail, grant-revoke; me; member-list, member-detail,
 member-recognise, member-exit, member-flags, member-discipline, member-transfer; transfer-list, transfer-detail,
-transfer-arrive, transfer-return; bulk-move; member-statistics, structure-checks; meetings (coso/meetings/api.py): meeting-list, meeting-detail, meeting-cancel,
+transfer-arrive, transfer-return; bulk-move; member-statistics, structure-checks; meetings (coso/meetings/api/): meeting-list, meeting-detail, meeting-cancel,
 meeting-agenda, meeting-attendance, meeting-minutes, meeting-minutes-adopt, meeting-minutes-amend,
 meeting-amendments, meeting-resolutions, meeting-score, meeting-assignments, resolution-tasks, task-list,
 task-follow-up, dues-list, criteria-set-list, meeting-rhythm, meeting-calendar, meeting-compliance,
