@@ -20,7 +20,7 @@ from rest_framework.routers import DefaultRouter
 
 from coso.accounts.api import GrantViewSet, MeView
 from coso.evaluation import api as evaluation_api
-from coso.meetings import api as meetings
+from coso.meetings import api as meetings_api
 from coso.members.api import (
     BulkMoveView,
     MemberStatisticsView,
@@ -51,33 +51,33 @@ router.register("members", MemberViewSet, basename="member")
 router.register("transfers", TransferViewSet, basename="transfer")
 
 MEETINGS = [
-    ("", meetings.MeetingListView, "meeting-list"),
-    ("<int:pk>/", meetings.MeetingDetailView, "meeting-detail"),
-    ("<int:pk>/cancel/", meetings.MeetingCancelView, "meeting-cancel"),
-    ("<int:pk>/agenda/", meetings.AgendaView, "meeting-agenda"),
-    ("<int:pk>/attendance/", meetings.AttendanceView, "meeting-attendance"),
-    ("<int:pk>/minutes/", meetings.MinutesView, "meeting-minutes"),
-    ("<int:pk>/minutes/adopt/", meetings.MinutesAdoptView, "meeting-minutes-adopt"),
-    ("<int:pk>/minutes/amend/", meetings.MinutesAmendView, "meeting-minutes-amend"),
-    ("<int:pk>/minutes/amendments/", meetings.AmendmentListView, "meeting-amendments"),
-    ("<int:pk>/resolutions/", meetings.ResolutionListView, "meeting-resolutions"),
-    ("<int:pk>/score/", meetings.ScoreView, "meeting-score"),
-    ("<int:pk>/assignments/", meetings.MeetingAssignmentView, "meeting-assignments"),
-    ("resolutions/<int:pk>/tasks/", meetings.ResolutionTaskView, "resolution-tasks"),
-    ("tasks/", meetings.TaskListView, "task-list"),
-    ("tasks/<int:pk>/follow-up/", meetings.TaskFollowUpView, "task-follow-up"),
-    ("dues/", meetings.DuesListView, "dues-list"),
-    ("criteria-sets/", meetings.CriteriaSetListView, "criteria-set-list"),
-    ("rhythm/<str:code>/", meetings.RhythmView, "meeting-rhythm"),
-    ("calendar/<str:code>/", meetings.CalendarView, "meeting-calendar"),
-    ("book/<str:code>/", meetings.BookView, "meeting-book"),
-    ("compliance/<str:code>/", meetings.ComplianceView, "meeting-compliance"),
-    ("who-went-where/<str:code>/", meetings.WhoWentWhereView, "who-went-where"),
-    ("programmes/", meetings.ProgrammeListView, "programme-list"),
-    ("programmes/<int:pk>/", meetings.ProgrammeDetailView, "programme-detail"),
-    ("programmes/<int:pk>/cells/", meetings.ProgrammePilotView, "programme-cells"),
-    ("programmes/<int:pk>/roll-out/", meetings.ProgrammeRollOutView, "programme-roll-out"),
-    ("programmes/<int:pk>/report/", meetings.ProgrammeReportView, "programme-report"),
+    ("", meetings_api.MeetingListView, "meeting-list"),
+    ("<int:pk>/", meetings_api.MeetingDetailView, "meeting-detail"),
+    ("<int:pk>/cancel/", meetings_api.MeetingCancelView, "meeting-cancel"),
+    ("<int:pk>/agenda/", meetings_api.AgendaView, "meeting-agenda"),
+    ("<int:pk>/attendance/", meetings_api.AttendanceView, "meeting-attendance"),
+    ("<int:pk>/minutes/", meetings_api.MinutesView, "meeting-minutes"),
+    ("<int:pk>/minutes/adopt/", meetings_api.MinutesAdoptView, "meeting-minutes-adopt"),
+    ("<int:pk>/minutes/amend/", meetings_api.MinutesAmendView, "meeting-minutes-amend"),
+    ("<int:pk>/minutes/amendments/", meetings_api.AmendmentListView, "meeting-amendments"),
+    ("<int:pk>/resolutions/", meetings_api.ResolutionListView, "meeting-resolutions"),
+    ("<int:pk>/score/", meetings_api.ScoreView, "meeting-score"),
+    ("<int:pk>/assignments/", meetings_api.MeetingAssignmentView, "meeting-assignments"),
+    ("resolutions/<int:pk>/tasks/", meetings_api.ResolutionTaskView, "resolution-tasks"),
+    ("tasks/", meetings_api.TaskListView, "task-list"),
+    ("tasks/<int:pk>/follow-up/", meetings_api.TaskFollowUpView, "task-follow-up"),
+    ("dues/", meetings_api.DuesListView, "dues-list"),
+    ("criteria-sets/", meetings_api.CriteriaSetListView, "criteria-set-list"),
+    ("rhythm/<str:code>/", meetings_api.RhythmView, "meeting-rhythm"),
+    ("calendar/<str:code>/", meetings_api.CalendarView, "meeting-calendar"),
+    ("book/<str:code>/", meetings_api.BookView, "meeting-book"),
+    ("compliance/<str:code>/", meetings_api.ComplianceView, "meeting-compliance"),
+    ("who-went-where/<str:code>/", meetings_api.WhoWentWhereView, "who-went-where"),
+    ("programmes/", meetings_api.ProgrammeListView, "programme-list"),
+    ("programmes/<int:pk>/", meetings_api.ProgrammeDetailView, "programme-detail"),
+    ("programmes/<int:pk>/cells/", meetings_api.ProgrammePilotView, "programme-cells"),
+    ("programmes/<int:pk>/roll-out/", meetings_api.ProgrammeRollOutView, "programme-roll-out"),
+    ("programmes/<int:pk>/report/", meetings_api.ProgrammeReportView, "programme-report"),
 ]
 
 urlpatterns = [

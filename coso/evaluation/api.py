@@ -28,9 +28,7 @@ from coso.orgs.models import Organization
 from coso.orgs.queries import get_org
 from coso.orgs.queries import orgs as scoped_orgs
 
-from . import checks, filters, importer, queries
-from . import serializers as z
-from . import services as s
+from . import checks, filters, importer, queries, serializers, services
 from .models import Evaluation, EvaluationPeriod, Level, MemberAccount, Scheme, Subject
 
 CODE = OpenApiParameter(
@@ -105,10 +103,10 @@ def _level(period: EvaluationPeriod, subject: str, text: str | None, field: str)
 
 def _entry_response(entry: Evaluation, code: int = status.HTTP_200_OK) -> Response:
     entry = Evaluation.objects.select_related(*ENTRY_RELATED).get(pk=entry.pk)
-    return Response(z.EvaluationEntrySerializer(entry).data, status=code)
+    return Response(serializers.EvaluationEntrySerializer(entry).data, status=code)
 
 
-def _refused(exc: s.DecisionRefused) -> Response:
+def _refused(exc: services.DecisionRefused) -> Response:
     body: dict[str, Any] = {"detail": exc.message, "refusals": []}
     if exc.rule:
         body["rule"] = {"code": exc.rule.code, "name": exc.rule.name, "source": exc.rule.source}
@@ -124,7 +122,7 @@ def _refused(exc: s.DecisionRefused) -> Response:
 class PeriodListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
     """Evaluation periods in the user's scope; opening a period."""
 
-    serializer_class = z.EvaluationPeriodSerializer
+    serializer_class = serializers.EvaluationPeriodSerializer
     queryset = EvaluationPeriod.objects.none()
 
     @extend_schema(
@@ -135,31 +133,31 @@ class PeriodListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg
             OpenApiParameter("kind", OpenApiTypes.STR, description="year, quarter, term, ad_hoc, imported"),
             OpenApiParameter("state", OpenApiTypes.STR, description="open, reviewing, deciding, published"),
         ],
-        responses={200: z.EvaluationPeriodSerializer(many=True), **ERRORS},
+        responses={200: serializers.EvaluationPeriodSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         qs = filters.PeriodFilter(
             request.query_params, queryset=queries.periods(request.user), request=request, api=True
         ).qs
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(z.EvaluationPeriodSerializer(page, many=True).data)
+        return self.get_paginated_response(serializers.EvaluationPeriodSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Mở đợt đánh giá cho cây con của một tổ chức (lập danh sách đối tượng theo ngày cuối kỳ)",
-        request=z.EvaluationPeriodInput,
-        responses={201: z.EvaluationPeriodSerializer, **ERRORS},
+        request=serializers.EvaluationPeriodInput,
+        responses={201: serializers.EvaluationPeriodSerializer, **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        d = validated(z.EvaluationPeriodInput(data=request.data))
+        d = validated(serializers.EvaluationPeriodInput(data=request.data))
         org = scoped_orgs(request.user, EVALUATE).filter(code__iexact=nfc(d["org"])).first()
         if org is None:
             raise input_error(
                 f"Không có tổ chức mã “{d['org']}” trong phạm vi bạn được quyền đánh giá.", "org"
             )
-        period = s.open_period(
+        period = services.open_period(
             request.user,
             org,
-            s.PeriodInput(
+            services.PeriodInput(
                 kind=d["kind"],
                 year=d["year"],
                 date_from=d["date_from"],
@@ -173,44 +171,47 @@ class PeriodListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg
             ),
         )
         return Response(
-            z.EvaluationPeriodSerializer(_period(request, period.pk)).data, status=status.HTTP_201_CREATED
+            serializers.EvaluationPeriodSerializer(_period(request, period.pk)).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
 class PeriodDetailView(CosoAPI):
-    @extend_schema(summary="Một đợt đánh giá", responses={200: z.EvaluationPeriodSerializer, **ERRORS})
+    @extend_schema(
+        summary="Một đợt đánh giá", responses={200: serializers.EvaluationPeriodSerializer, **ERRORS}
+    )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(z.EvaluationPeriodSerializer(_period(request, pk)).data)
+        return Response(serializers.EvaluationPeriodSerializer(_period(request, pk)).data)
 
 
 class PeriodAdvanceView(CosoAPI):
     @extend_schema(
         summary="Chuyển đợt sang bước sau (open → reviewing → deciding)",
-        request=z.EvaluationAdvanceInput,
-        responses={200: z.EvaluationPeriodSerializer, **ERRORS},
+        request=serializers.EvaluationAdvanceInput,
+        responses={200: serializers.EvaluationPeriodSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         period = _period(request, pk, EVALUATE)
-        d = validated(z.EvaluationAdvanceInput(data=request.data))
-        s.advance(request.user, period, d["state"], expected_version=d["version"])
-        return Response(z.EvaluationPeriodSerializer(_period(request, pk)).data)
+        d = validated(serializers.EvaluationAdvanceInput(data=request.data))
+        services.advance(request.user, period, d["state"], expected_version=d["version"])
+        return Response(serializers.EvaluationPeriodSerializer(_period(request, pk)).data)
 
 
 class PeriodPublishView(CosoAPI):
     @extend_schema(
         summary="Công bố kết quả (mọi đối tượng được đánh giá phải đã có mức quyết định)",
-        request=z.EvaluationPublishInput,
-        responses={200: z.EvaluationPeriodSerializer, **ERRORS},
+        request=serializers.EvaluationPublishInput,
+        responses={200: serializers.EvaluationPeriodSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         period = _period(request, pk, EVALUATE)
-        d = validated(z.EvaluationPublishInput(data=request.data))
-        s.publish(request.user, period, on=d["on"])
-        return Response(z.EvaluationPeriodSerializer(_period(request, pk)).data)
+        d = validated(serializers.EvaluationPublishInput(data=request.data))
+        services.publish(request.user, period, on=d["on"])
+        return Response(serializers.EvaluationPeriodSerializer(_period(request, pk)).data)
 
 
 class PeriodEntriesView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
-    serializer_class = z.EvaluationEntrySerializer
+    serializer_class = serializers.EvaluationEntrySerializer
     queryset = Evaluation.objects.none()
 
     @extend_schema(
@@ -225,7 +226,7 @@ class PeriodEntriesView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-
             ORG_FILTER,
             OpenApiParameter("level", OpenApiTypes.STR, description="Mã mức đã quyết định."),
         ],
-        responses={200: z.EvaluationEntrySerializer(many=True), **ERRORS},
+        responses={200: serializers.EvaluationEntrySerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         period = _period(request, pk)
@@ -236,7 +237,7 @@ class PeriodEntriesView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-
             api=True,
         ).qs
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(z.EvaluationEntrySerializer(page, many=True).data)
+        return self.get_paginated_response(serializers.EvaluationEntrySerializer(page, many=True).data)
 
 
 class PeriodProgressView(CosoAPI):
@@ -264,14 +265,14 @@ class PeriodDecisionView(CosoAPI):
 
     @extend_schema(
         summary="Quyết định xếp loại hàng loạt (cả lô hoặc không dòng nào; dòng vi phạm quy định cần lý do)",
-        request=z.EvaluationDecisionInput,
-        responses={200: z.EvaluationDecisionResultSerializer, 400: z.EvaluationDecisionRefusedSerializer, **{
+        request=serializers.EvaluationDecisionInput,
+        responses={200: serializers.EvaluationDecisionResultSerializer, 400: serializers.EvaluationDecisionRefusedSerializer, **{
             k: v for k, v in ERRORS.items() if k != 400
         }},
     )  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         period = _period(request, pk, EVALUATE)
-        d = validated(z.EvaluationDecisionInput(data=request.data))
+        d = validated(serializers.EvaluationDecisionInput(data=request.data))
         ids = [line["entry"] for line in d["items"]]
         found = {e.pk: e for e in queries.entries(request.user, period, EVALUATE).filter(pk__in=ids)}
         items = []
@@ -284,15 +285,15 @@ class PeriodDecisionView(CosoAPI):
                 )
             level = _level(period, entry.subject, line["level"], f"items[{i}].level")
             assert level is not None  # a required field
-            items.append(s.DecisionInput(entry, level, line["justification"], line["version"]))
+            items.append(services.DecisionInput(entry, level, line["justification"], line["version"]))
         try:
-            rows = s.decide(request.user, period, items, on=d["on"])
-        except s.DecisionRefused as exc:
+            rows = services.decide(request.user, period, items, on=d["on"])
+        except services.DecisionRefused as exc:
             return _refused(exc)
         decided = list(Evaluation.objects.select_related(*ENTRY_RELATED).filter(pk__in=[r.pk for r in rows]))
         return Response(
             {
-                "decided": z.EvaluationEntrySerializer(decided, many=True).data,
+                "decided": serializers.EvaluationEntrySerializer(decided, many=True).data,
                 "findings": {str(e.pk): e.warnings for e in decided if e.warnings},
             }
         )
@@ -304,7 +305,7 @@ class PeriodDecisionView(CosoAPI):
 class MyEntriesView(CosoAPI):
     @extend_schema(
         summary="Các kết quả đánh giá của chính tôi (đảng viên có tài khoản liên kết)",
-        responses={200: z.EvaluationEntrySerializer(many=True), **ERRORS},
+        responses={200: serializers.EvaluationEntrySerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         member_id = _own_member(request)
@@ -313,12 +314,13 @@ class MyEntriesView(CosoAPI):
             qs = Evaluation.objects.select_related(*ENTRY_RELATED).filter(
                 subject=Subject.MEMBER, member_id=member_id
             )
-        return Response(z.EvaluationEntrySerializer(qs.order_by("-year", "-id"), many=True).data)
+        return Response(serializers.EvaluationEntrySerializer(qs.order_by("-year", "-id"), many=True).data)
 
 
 class EntryDetailView(CosoAPI):
     @extend_schema(
-        summary="Một đối tượng của đợt đánh giá", responses={200: z.EvaluationEntrySerializer, **ERRORS}
+        summary="Một đối tượng của đợt đánh giá",
+        responses={200: serializers.EvaluationEntrySerializer, **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         return _entry_response(_entry(request, pk, own=True))
@@ -327,14 +329,14 @@ class EntryDetailView(CosoAPI):
 class SelfAssessmentView(CosoAPI):
     @extend_schema(
         summary="Tự đánh giá (đảng viên tự ghi qua tài khoản liên kết, hoặc chi bộ / cấp ủy ghi thay)",
-        request=z.EvaluationSelfAssessmentInput,
-        responses={200: z.EvaluationEntrySerializer, **ERRORS},
+        request=serializers.EvaluationSelfAssessmentInput,
+        responses={200: serializers.EvaluationEntrySerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         entry = _entry(request, pk, own=True)
-        d = validated(z.EvaluationSelfAssessmentInput(data=request.data))
+        d = validated(serializers.EvaluationSelfAssessmentInput(data=request.data))
         level = _level(entry.period, entry.subject, d["level"], "level")
-        entry = s.submit_self_assessment(
+        entry = services.submit_self_assessment(
             request.user,
             entry,
             scores=d["scores"],
@@ -348,13 +350,13 @@ class SelfAssessmentView(CosoAPI):
 class ReviewView(CosoAPI):
     @extend_schema(
         summary="Nhận xét, đề xuất mức xếp loại (chi bộ cho đảng viên, cơ quan thẩm định cho tổ chức)",
-        request=z.EvaluationReviewInput,
-        responses={200: z.EvaluationEntrySerializer, **ERRORS},
+        request=serializers.EvaluationReviewInput,
+        responses={200: serializers.EvaluationEntrySerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         entry = _entry(request, pk, EVALUATE)
-        d = validated(z.EvaluationReviewInput(data=request.data))
-        entry = s.review(
+        d = validated(serializers.EvaluationReviewInput(data=request.data))
+        entry = services.review(
             request.user,
             entry,
             level=_level(entry.period, entry.subject, d["level"], "level"),
@@ -370,42 +372,42 @@ class ReviewView(CosoAPI):
 class FactsView(CosoAPI):
     @extend_schema(
         summary="Ghi số liệu cho các điều kiện xếp loại tổ chức (% chỉ tiêu, kỷ luật)",
-        request=z.EvaluationFactsInput,
-        responses={200: z.EvaluationEntrySerializer, **ERRORS},
+        request=serializers.EvaluationFactsInput,
+        responses={200: serializers.EvaluationEntrySerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         entry = _entry(request, pk, EVALUATE)
-        d = validated(z.EvaluationFactsInput(data=request.data))
-        entry = s.record_facts(request.user, entry, d["facts"], expected_version=d["version"])
+        d = validated(serializers.EvaluationFactsInput(data=request.data))
+        entry = services.record_facts(request.user, entry, d["facts"], expected_version=d["version"])
         return _entry_response(entry)
 
 
 class ReconsiderView(CosoAPI):
     @extend_schema(
         summary="Các quyết định xem xét lại của một kết quả",
-        responses={200: z.EvaluationReconsiderationSerializer(many=True), **ERRORS},
+        responses={200: serializers.EvaluationReconsiderationSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         entry = _entry(request, pk, own=True)
         rows = entry.reconsiderations.select_related("level_before", "level_after").order_by(
             "decided_on", "id"
         )
-        return Response(z.EvaluationReconsiderationSerializer(rows, many=True).data)
+        return Response(serializers.EvaluationReconsiderationSerializer(rows, many=True).data)
 
     @extend_schema(
         summary="Xem xét lại một kết quả đã quyết định (số, ngày, cấp quyết định, lý do; giữ mức trước → sau)",
-        request=z.EvaluationReconsiderInput,
-        responses={201: z.EvaluationReconsiderationSerializer, 400: z.EvaluationDecisionRefusedSerializer, **{
+        request=serializers.EvaluationReconsiderInput,
+        responses={201: serializers.EvaluationReconsiderationSerializer, 400: serializers.EvaluationDecisionRefusedSerializer, **{
             k: v for k, v in ERRORS.items() if k != 400
         }},
     )  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         entry = _entry(request, pk, EVALUATE)
-        d = validated(z.EvaluationReconsiderInput(data=request.data))
+        d = validated(serializers.EvaluationReconsiderInput(data=request.data))
         level = _level(entry.period, entry.subject, d["level"], "level")
         assert level is not None
         try:
-            row = s.reconsider(
+            row = services.reconsider(
                 request.user,
                 entry,
                 level=level,
@@ -416,9 +418,11 @@ class ReconsiderView(CosoAPI):
                 justification=d["justification"],
                 expected_version=d["version"],
             )
-        except s.DecisionRefused as exc:
+        except services.DecisionRefused as exc:
             return _refused(exc)
-        return Response(z.EvaluationReconsiderationSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(
+            serializers.EvaluationReconsiderationSerializer(row).data, status=status.HTTP_201_CREATED
+        )
 
 
 # ------------------------------------------------------------------------------------------- reports
@@ -508,7 +512,7 @@ class SchemeListView(CosoAPI):
     @extend_schema(
         summary="Các phương thức xếp loại và các mức; ?on= cho biết phương thức áp dụng ngày đó",
         parameters=[OpenApiParameter("on", OpenApiTypes.DATE, description="Ngày (YYYY-MM-DD).")],
-        responses={200: z.EvaluationSchemeSerializer(many=True), **ERRORS},
+        responses={200: serializers.EvaluationSchemeSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         qs = Scheme.objects.prefetch_related("levels").order_by("pk")
@@ -519,7 +523,7 @@ class SchemeListView(CosoAPI):
             on = query_date(request, "on")
             assert on is not None
             qs = qs.filter(pk=checks.scheme_on(on)[0].pk)
-        return Response(z.EvaluationSchemeSerializer(qs, many=True).data)
+        return Response(serializers.EvaluationSchemeSerializer(qs, many=True).data)
 
 
 class ImportView(CosoAPI):
@@ -527,15 +531,15 @@ class ImportView(CosoAPI):
 
     @extend_schema(
         summary="Nhập kết quả xếp loại các năm trước từ Excel (dry_run: chỉ kiểm tra; có lỗi thì không ghi gì)",
-        request={"multipart/form-data": z.EvaluationImportInput},
+        request={"multipart/form-data": serializers.EvaluationImportInput},
         responses={
-            200: z.EvaluationImportResultSerializer,
-            201: z.EvaluationImportResultSerializer,
+            200: serializers.EvaluationImportResultSerializer,
+            201: serializers.EvaluationImportResultSerializer,
             **ERRORS,
         },
     )
     def post(self, request: Request) -> Response:
-        d = validated(z.EvaluationImportInput(data=request.data))
+        d = validated(serializers.EvaluationImportInput(data=request.data))
         upload = d["file"]
         result = importer.import_evaluations(
             upload, request.user, dry_run=d["dry_run"], filename=getattr(upload, "name", "")
@@ -543,7 +547,7 @@ class ImportView(CosoAPI):
         code: int = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         if not result.ok:
             code = status.HTTP_400_BAD_REQUEST
-        return Response(z.import_result_data(result), status=code)
+        return Response(serializers.import_result_data(result), status=code)
 
 
 # URL routes under /api/v1/evaluation/ (registered in coso/api_urls.py): (route, view, name)

@@ -22,9 +22,9 @@ from .models import EntryState, EvaluationPeriod, Level, Scheme, Subject
 from .rules import Finding, RuleBook
 
 
-def scheme_on(on: dt.date) -> tuple[Scheme, RuleSet]:
-    """The scheme in force on `on` (the period's last day) and the EVAL.SCHEME version that chose it."""
-    ruleset = rule_in_force(rules.SCHEME, on)
+def scheme_on(as_of: dt.date) -> tuple[Scheme, RuleSet]:
+    """The scheme in force on `as_of` (the period's last day) and the EVAL.SCHEME version that chose it."""
+    ruleset = rule_in_force(rules.SCHEME, as_of)
     return Scheme.objects.get(code=ruleset.params["scheme"]), ruleset
 
 

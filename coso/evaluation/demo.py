@@ -28,8 +28,7 @@ from coso.members.models import ACTIVE_STATUSES, Membership, MemberStatus
 from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
-from . import checks, importer
-from . import services as s
+from . import checks, importer, services
 from .models import Evaluation, Level, PeriodState, Subject
 
 SEED = 366
@@ -133,10 +132,10 @@ class EvaluationDemo:
         commune = Organization.objects.filter(code=OPEN_COMMUNE).first()
         if commune is None or orgs_queries.period_on(commune, dt.date(OPEN_YEAR, 12, 31)) is None:
             return
-        period = s.open_period(
+        period = services.open_period(
             None,
             commune,
-            s.PeriodInput(
+            services.PeriodInput(
                 year=OPEN_YEAR,
                 self_due=dt.date(OPEN_YEAR + 1, 1, 10),
                 review_due=dt.date(OPEN_YEAR + 1, 1, 20),
@@ -158,7 +157,7 @@ class EvaluationDemo:
             score = {1: 92, 2: 80, 3: 60, 4: 45}[rank] + rng.randrange(0, 6)
             general = min(30, round(score * 0.3))
             scores = {"general": general, "tasks": min(70, score - general)}
-            entry = s.submit_self_assessment(
+            entry = services.submit_self_assessment(
                 None,
                 entry,
                 scores=scores,
@@ -169,7 +168,7 @@ class EvaluationDemo:
             )
             assessed += 1
             if rng.random() < 0.5:
-                s.review(
+                services.review(
                     None,
                     entry,
                     level=levels[(entry.subject, rank)],
@@ -177,7 +176,7 @@ class EvaluationDemo:
                     scores=scores,
                 )
                 reviewed += 1
-        s.advance(None, period, PeriodState.REVIEWING)
+        services.advance(None, period, PeriodState.REVIEWING)
         total = Evaluation.objects.filter(period=period).count()
         self.log(
             f"  đợt {OPEN_YEAR} của {OPEN_COMMUNE}: {total} đối tượng, {assessed} đã tự đánh giá, "

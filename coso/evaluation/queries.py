@@ -348,10 +348,10 @@ class Progress:
         }
 
 
-def progress(user: Any, period: EvaluationPeriod, on: dt.date | None = None) -> Progress:
+def progress(user: Any, period: EvaluationPeriod, as_of: dt.date | None = None) -> Progress:
     """Who has not self-assessed, who has not been reviewed, who has not been decided (the subjects the user
-    sees), and which deadlines have passed with work outstanding on `on` (default today)."""
-    on = on or today()
+    sees), and which deadlines have passed with work outstanding on `as_of` (default today)."""
+    as_of = as_of or today()
     qs = entries(user, period)
     result = Progress(period)
     counts = dict(qs.values_list("state").annotate(n=Count("id")).order_by())
@@ -376,9 +376,9 @@ def progress(user: Any, period: EvaluationPeriod, on: dt.date | None = None) -> 
     ]
     result.not_decided = [line(e) for e in pending.exclude(state=EntryState.DECIDED)[:LIST_LIMIT]]
     result.overdue = {
-        "self": bool(period.self_due and on > period.self_due and result.not_self_assessed),
-        "review": bool(period.review_due and on > period.review_due and result.not_reviewed),
-        "decision": bool(period.decision_due and on > period.decision_due and result.not_decided),
+        "self": bool(period.self_due and as_of > period.self_due and result.not_self_assessed),
+        "review": bool(period.review_due and as_of > period.review_due and result.not_reviewed),
+        "decision": bool(period.decision_due and as_of > period.decision_due and result.not_decided),
     }
     return result
 

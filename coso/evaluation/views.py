@@ -22,13 +22,10 @@ from coso.core.excel import Sheet, workbook_bytes
 from coso.core.import_flow import ExcelImportFlow
 from coso.core.models import RuleSet
 from coso.core.scope import EVALUATE, VIEW, get_scoped, restrict
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
-from . import checks, rules
-from . import forms as f
-from . import queries as q
-from . import services as ev
+from . import checks, forms, queries, rules, services
 from .models import (
     EntryState,
     Evaluation,
@@ -77,9 +74,9 @@ def _year(request: HttpRequest, default: int) -> int:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The periods in the user's scope, the organizations whose results they may read, their own evaluations."""
-    periods = list(q.periods(request.user)[:200])
-    names = {p.org_id: oq.name_on(p.org, p.date_to) for p in periods}
-    roots = oq.scope_tops(request.user, today())
+    periods = list(queries.periods(request.user)[:200])
+    names = {p.org_id: orgs_queries.name_on(p.org, p.date_to) for p in periods}
+    roots = orgs_queries.scope_tops(request.user, today())
     member_id = _account_member_id(request)
     mine = (
         list(
@@ -95,7 +92,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "evaluation/index.html",
         {
             "periods": [(p, names.get(p.org_id, p.org.code)) for p in periods],
-            "roots": [(o, oq.name_on(o, today())) for o in roots],
+            "roots": [(o, orgs_queries.name_on(o, today())) for o in roots],
             "can_evaluate": _can_evaluate(request),
             "mine": mine,
             "year": today().year - 1,
@@ -114,15 +111,15 @@ def _scheme_versions() -> list[RuleSet]:
 def open_period(request: HttpRequest, code: str) -> HttpResponse:
     """The organization commission opens a period for the subtree of `code`; the rule set is chosen by the
     period's last day (the page lists the versions and their dates)."""
-    org = oq.get_org(request.user, code, EVALUATE)
-    form = f.PeriodForm(request.POST or None, initial={"year": today().year})
+    org = orgs_queries.get_org(request.user, code, EVALUATE)
+    form = forms.PeriodForm(request.POST or None, initial={"year": today().year})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            period = ev.open_period(
+            period = services.open_period(
                 request.user,
                 org,
-                ev.PeriodInput(
+                services.PeriodInput(
                     kind=d["kind"],
                     year=d.get("year"),
                     date_from=d.get("date_from"),
@@ -150,7 +147,7 @@ def open_period(request: HttpRequest, code: str) -> HttpResponse:
         "evaluation/open.html",
         {
             "org": org,
-            "org_name": oq.name_on(org, today()),
+            "org_name": orgs_queries.name_on(org, today()),
             "form": form,
             "versions": _scheme_versions(),
             "kind_labels": {k: str(label).lower() for k, label in PeriodKind.choices},
@@ -165,9 +162,11 @@ def open_period(request: HttpRequest, code: str) -> HttpResponse:
 def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The period: its rule set and criteria frame, deadlines, progress (who has not submitted), the entries."""
     period = _period(request, pk)
-    progress = q.progress(request.user, period)
-    entries = list(q.entries(request.user, period).order_by("subject", "path", "id"))
-    names = {o: n for o, (_c, n) in oq.labels_on({e.org_id for e in entries}, period.date_to).items()}
+    progress = queries.progress(request.user, period)
+    entries = list(queries.entries(request.user, period).order_by("subject", "path", "id"))
+    names = {
+        o: n for o, (_c, n) in orgs_queries.labels_on({e.org_id for e in entries}, period.date_to).items()
+    }
     can = _can_evaluate(request, period.org)
     next_state = {PeriodState.OPEN: PeriodState.REVIEWING, PeriodState.REVIEWING: PeriodState.DECIDING}.get(
         PeriodState(period.state)
@@ -177,7 +176,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluation/period.html",
         {
             "period": period,
-            "org_name": oq.name_on(period.org, period.date_to),
+            "org_name": orgs_queries.name_on(period.org, period.date_to),
             "progress": progress,
             "orgs": [(e, names.get(e.org_id, "")) for e in entries if e.subject == Subject.ORG],
             "members": [(e, names.get(e.org_id, "")) for e in entries if e.subject == Subject.MEMBER],
@@ -196,11 +195,11 @@ def period_step(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("evaluation:period", pk=period.pk)
     try:
         if request.POST.get("publish"):
-            ev.publish(request.user, period)
+            services.publish(request.user, period)
             messages.success(request, f"Đã công bố kết quả của đợt “{period.title}”.")
         else:
             version = request.POST.get("version") or ""
-            ev.advance(
+            services.advance(
                 request.user,
                 period,
                 request.POST.get("state", ""),
@@ -253,7 +252,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return request.POST if action == name else None
 
     initial = {"version": e.version}
-    self_form = f.SelfForm(
+    self_form = forms.SelfForm(
         bound("self"),
         period=period,
         levels=levels,
@@ -261,7 +260,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         initial={**initial, "comment": e.self_comment, "level": e.self_level_id or ""},
         prefix="self",
     )
-    review_form = f.ReviewForm(
+    review_form = forms.ReviewForm(
         bound("review"),
         period=period,
         levels=levels,
@@ -275,8 +274,8 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         },
         prefix="review",
     )
-    facts_form = f.FactsForm(bound("facts"), initial={**initial, **(e.facts or {})}, prefix="facts")
-    reconsider_form = f.ReconsiderForm(
+    facts_form = forms.FactsForm(bound("facts"), initial={**initial, **(e.facts or {})}, prefix="facts")
+    reconsider_form = forms.ReconsiderForm(
         bound("reconsider"),
         levels=levels,
         initial={**initial, "decided_on": format_date(today())},
@@ -293,7 +292,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             if action == "self":
-                ev.submit_self_assessment(
+                services.submit_self_assessment(
                     request.user,
                     e,
                     scores=self_form.scores(),
@@ -303,7 +302,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 text = "Đã ghi bản tự đánh giá."
             elif action == "review":
-                ev.review(
+                services.review(
                     request.user,
                     e,
                     level=review_form.chosen_level(),
@@ -315,12 +314,12 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 text = "Đã ghi nhận xét và đề xuất xếp loại."
             elif action == "facts":
-                ev.record_facts(request.user, e, facts_form.facts(), expected_version=d.get("version"))
+                services.record_facts(request.user, e, facts_form.facts(), expected_version=d.get("version"))
                 text = "Đã ghi số liệu cho các điều kiện xếp loại."
             else:
                 level = reconsider_form.chosen_level()
                 assert level is not None  # a required choice
-                ev.reconsider(
+                services.reconsider(
                     request.user,
                     e,
                     level=level,
@@ -334,13 +333,13 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 text = "Đã ghi quyết định xem xét lại kết quả."
             messages.success(request, text)
             return redirect("evaluation:entry", pk=e.pk)
-        except ev.DecisionRefused as exc:
+        except services.DecisionRefused as exc:
             form.add_error("justification" if "justification" in form.fields else None, pages.error_text(exc))
         except DomainError as exc:
             _apply_error(form, exc)
         except NotInScope:
             raise Http404("Không thuộc phạm vi của bạn.") from None
-    names = oq.labels_on({e.org_id}, period.date_to)
+    names = orgs_queries.labels_on({e.org_id}, period.date_to)
     return render(
         request,
         "evaluation/entry.html",
@@ -401,8 +400,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     posted: dict[str, str] = {}
     if request.method == "POST":
         posted = {k: str(v) for k, v in request.POST.items()}
-        entries = {e.pk: e for e in q.entries(request.user, period, EVALUATE)}
-        items: list[ev.DecisionInput] = []
+        entries = {e.pk: e for e in queries.entries(request.user, period, EVALUATE)}
+        items: list[services.DecisionInput] = []
         for key, value in posted.items():
             if not key.startswith("level-") or not value:
                 continue
@@ -415,7 +414,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 continue
             version = request.POST.get(f"version-{entry_id}", "")
             items.append(
-                ev.DecisionInput(
+                services.DecisionInput(
                     entry=entry,
                     level=level,
                     justification=request.POST.get(f"justification-{entry_id}", ""),
@@ -426,10 +425,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             page_error = "Chưa chọn mức xếp loại nào để quyết định."
         else:
             try:
-                done = ev.decide(request.user, period, items)
+                done = services.decide(request.user, period, items)
                 messages.success(request, f"Đã quyết định xếp loại {len(done)} tổ chức, đảng viên.")
                 return redirect("evaluation:decide", pk=period.pk)
-            except ev.DecisionRefused as exc:
+            except services.DecisionRefused as exc:
                 refused = {r.entry_id: r.findings for r in exc.refusals}
                 page_error = (
                     f"Chưa ghi gì: {len(refused)} đề xuất vi phạm quy định. Hãy sửa mức xếp loại hoặc ghi lý do "
@@ -439,7 +438,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 page_error = "Chưa ghi gì: " + pages.error_text(exc)
             except NotInScope:
                 raise Http404("Không thuộc phạm vi của bạn.") from None
-    sheet = q.decision_sheet(request.user, period)
+    sheet = queries.decision_sheet(request.user, period)
     lines: list[dict[str, Any]] = []
     for line in sheet:
         e = line.entry
@@ -465,7 +464,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluation/decide.html",
         {
             "period": period,
-            "org_name": oq.name_on(period.org, period.date_to),
+            "org_name": orgs_queries.name_on(period.org, period.date_to),
             "orgs": [x for x in lines if x["e"].subject == Subject.ORG],
             "members": [x for x in lines if x["e"].subject == Subject.MEMBER],
             "page_error": page_error,
@@ -485,7 +484,7 @@ def _bars(counts: dict[str, int]) -> list[tuple[str, int, float, int]]:
     return [(name, n, rules.pct(n, total), round(100 * n / top) if top else 0) for name, n in counts.items()]
 
 
-def results_xlsx(r: q.Results, weak: list[dict[str, Any]], cells: dict[str, int]) -> bytes:
+def results_xlsx(r: queries.Results, weak: list[dict[str, Any]], cells: dict[str, int]) -> bytes:
     heading = [
         f"Kết quả xếp loại năm {r.year} – {r.org_name} ({r.org.code})",
         f"Phương thức: {r.scheme.name} – {r.scheme_source}; tính đến ngày {format_date(r.as_of)}",
@@ -550,11 +549,11 @@ def _default_year(request: HttpRequest, org: Organization) -> int:
 def results(request: HttpRequest, code: str) -> HttpResponse:
     """The results of a year for the subtree of `code`: counts and percentages per level for members and for
     grassroots organizations (charts), who was not evaluated, the weak units; Excel and the .docx report."""
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     year = _year(request, _default_year(request, org))
-    r = q.results(request.user, org, year)
-    weak = q.weak_units(request.user, org, year)
-    cells = q.cell_counts(request.user, org, year)
+    r = queries.results(request.user, org, year)
+    weak = queries.weak_units(request.user, org, year)
+    cells = queries.cell_counts(request.user, org, year)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
         return pages.xlsx_response(results_xlsx(r, weak, cells), f"xep-loai-{org.code}-{year}.xlsx")
@@ -583,13 +582,13 @@ def results(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def trends(request: HttpRequest, code: str) -> HttpResponse:
     """Year by year: the organization's own level and its subtree's counts by rank (compared by rank)."""
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     year_to = _year(request, _default_year(request, org))
     try:
         span = max(1, min(15, int(request.GET.get("years") or 6)))
     except ValueError:
         span = 6
-    rows = q.trends(request.user, org, year_to - span + 1, year_to)
+    rows = queries.trends(request.user, org, year_to - span + 1, year_to)
     top = max([sum(t.members_by_rank.values()) for t in rows] + [0])
     table = []
     for t in rows:
@@ -608,7 +607,7 @@ def trends(request: HttpRequest, code: str) -> HttpResponse:
         "evaluation/trends.html",
         {
             "org": org,
-            "org_name": oq.name_on(org, today()),
+            "org_name": orgs_queries.name_on(org, today()),
             "rows": table,
             "year": year_to,
             "span": span,

@@ -37,7 +37,7 @@ from coso.members.models import Member, Membership
 from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
-from . import services as s
+from . import services
 from .models import Attendance, Meeting, MeetingKind, QualityCriteriaSet, ResolutionTask
 
 D = dt.date
@@ -155,7 +155,7 @@ class MeetingDemo:
         cells = self.cells(commune)[: self.limit]
         self.log(f"  xã mẫu {commune.code}: {len(cells)} chi bộ, {len(self.months)} tháng")
         province = Organization.objects.get(code=PROVINCE)
-        programme = s.create_programme(
+        programme = services.create_programme(
             None,
             province,
             name="Đề án nâng cao chất lượng sinh hoạt chi bộ giai đoạn 2025-2030",
@@ -168,7 +168,7 @@ class MeetingDemo:
         )
         pilots = {cells[i][0].org_id for i in (0, len(cells) // 2) if cells}
         for cell_id in sorted(pilots):
-            s.select_pilot(None, programme, Organization.objects.get(pk=cell_id), on=D(2025, 1, 15))
+            services.select_pilot(None, programme, Organization.objects.get(pk=cell_id), on=D(2025, 1, 15))
         # members chronically absent without reason this year: two per grassroots committee
         chronic: set[int] = set()
         by_grassroots: dict[int, list[orgs_queries.Period]] = {}
@@ -200,7 +200,7 @@ class MeetingDemo:
                 chronic=chronic,
             )
         self.books(province, commune)
-        rolled = s.roll_out(None, programme, on=D(2025, 7, 1))
+        rolled = services.roll_out(None, programme, on=D(2025, 7, 1))
         self.log(
             f"  {self.counts.get('meetings', 0)} cuộc sinh hoạt ({self.counts.get('thematic', 0)} chuyên đề), "
             f"{self.counts.get('attendance', 0)} lượt điểm danh, {self.counts.get('dues', 0)} lượt đóng đảng phí, "
@@ -264,12 +264,12 @@ class MeetingDemo:
                 if m.month % 3 == 2 and m not in skip and r.random() < thematic:
                     book.append(self.line(m.replace(day=18), MeetingKind.THEMATIC, r.choice(THEMES), members))
             if book:
-                s.record_book(None, org, book)
+                services.record_book(None, org, book)
                 books += 1
                 lines += len(book)
         self.log(f"  sổ sinh hoạt của {books} chi bộ khác trong tỉnh: {lines} cuộc sinh hoạt")
 
-    def line(self, on: dt.date, kind: str, focus: str, members: list[int]) -> s.BookEntry:
+    def line(self, on: dt.date, kind: str, focus: str, members: list[int]) -> services.BookEntry:
         """A line of a paper book: the meeting and who was absent (mostly with a reason)."""
         r = self.rng
         absent = {}
@@ -280,7 +280,7 @@ class MeetingDemo:
             elif x < 0.075:
                 absent[member_id] = ""
         recent = on >= add_months(self.last, -3)
-        return s.BookEntry(
+        return services.BookEntry(
             date=on,
             kind=kind,
             focus_issue=focus,
@@ -309,7 +309,7 @@ class MeetingDemo:
         own = [m for m in self.months if org.established_on <= m]
         day = 4 if r.random() < 0.7 else r.choice([5, 10, 15, 20])
         if own and r.random() < 0.85:
-            s.set_rhythm(
+            services.set_rhythm(
                 None, org, day_of_month=day, valid_from=own[0], note="Theo nghị quyết chi bộ đầu nhiệm kỳ"
             )
         skip = set()
@@ -351,10 +351,10 @@ class MeetingDemo:
         thematic = kind == MeetingKind.THEMATIC
         focus = r.choice(THEMES) if thematic else r.choice(FOCUS)
         agenda = ["Kiểm điểm việc thực hiện nghị quyết kỳ trước", focus, "Phương hướng nhiệm vụ tháng tới"]
-        meeting = s.plan_meeting(
+        meeting = services.plan_meeting(
             None,
             org,
-            s.MeetingInput(
+            services.MeetingInput(
                 kind=kind,
                 date=on,
                 start_time=dt.time(19, 30) if r.random() < 0.7 else dt.time(14, 0),
@@ -371,7 +371,7 @@ class MeetingDemo:
         cadre = None
         if r.random() < 0.25:
             name, title = r.choice(CADRES)
-            cadre = s.assign_attendee(
+            cadre = services.assign_attendee(
                 None, meeting, assigning_org=self.parent_on(org, on), name=name, title=title
             )
         rows = list(
@@ -382,7 +382,7 @@ class MeetingDemo:
         this_year = on.year == self.today.year
         for row_id, member_id, role in rows:
             if member_id is None:
-                marks.append(s.Mark(presence=P.PRESENT if r.random() < 0.9 else P.ABSENT_EXCUSED,
+                marks.append(services.Mark(presence=P.PRESENT if r.random() < 0.9 else P.ABSENT_EXCUSED,
                                     reason="Bận công tác", attendance_id=row_id))  # fmt: skip
                 continue
             x = r.random()
@@ -396,8 +396,8 @@ class MeetingDemo:
                 presence, reason = P.PRESENT, ""
                 if role == Attendance.Role.MEMBER:
                     present.append(member_id)
-            marks.append(s.Mark(presence=presence, reason=reason, member=member_id))
-        meeting = s.mark_attendance(None, meeting, marks)
+            marks.append(services.Mark(presence=presence, reason=reason, member=member_id))
+        meeting = services.mark_attendance(None, meeting, marks)
         self.count("attendance", len(marks))
         if cadre is not None:
             self.count("assignments")
@@ -405,16 +405,16 @@ class MeetingDemo:
         if not thematic and present:
             members = {m.pk: m for m in Member.objects.filter(pk__in=present)}
             amounts = [(members[mid], r.choice([20000, 30000, 30000, 50000, 100000])) for mid in present]
-            s.record_dues(None, org, month=on, payments=amounts, meeting=meeting)
+            services.record_dues(None, org, month=on, payments=amounts, meeting=meeting)
             self.count("dues", len(amounts))
         # minutes, adopted before closing (a few recent ones not yet)
         speakers = [{"name": "Bí thư chi bộ", "opinion": "Quán triệt nội dung trọng tâm của kỳ họp"}]
         speakers += [{"name": f"Đảng viên {k + 1}", "opinion": "Tán thành, đề nghị bổ sung giải pháp"}
                      for k in range(r.randint(1, 3))]  # fmt: skip
-        minutes = s.save_minutes(
+        minutes = services.save_minutes(
             None,
             meeting,
-            s.MinutesInput(
+            services.MinutesInput(
                 chair_name="Bí thư chi bộ",
                 secretary_name="Chi ủy viên",
                 opened_at=dt.time(19, 30),
@@ -427,19 +427,19 @@ class MeetingDemo:
         )
         recent = on >= add_months(self.last, -4)
         if not (recent and r.random() < 0.25) and r.random() < 0.97:
-            s.adopt_minutes(None, minutes)
+            services.adopt_minutes(None, minutes)
             self.count("adopted")
         # tasks of earlier resolutions reviewed at this meeting
         for task in ResolutionTask.objects.filter(
             resolution__meeting__org=org, status=ResolutionTask.Status.OPEN, deadline__lt=on
         ).order_by("id"):
             if r.random() < 0.7:
-                s.follow_up_task(
+                services.follow_up_task(
                     None, task, meeting=meeting, status=ResolutionTask.Status.DONE, note="Đã hoàn thành"
                 )
         # a resolution with its tasks at thematic meetings and one regular meeting in three
         if thematic or r.random() < 0.33:
-            res = s.add_resolution(
+            res = services.add_resolution(
                 None,
                 meeting,
                 number=f"{on:%m}-NQ/CB",
@@ -447,7 +447,7 @@ class MeetingDemo:
                 content=focus,
             )
             for _ in range(r.randint(1, 2)):
-                s.add_task(
+                services.add_task(
                     None,
                     res,
                     description=r.choice(TASKS),
@@ -460,7 +460,7 @@ class MeetingDemo:
             for c in self.criteria.criteria:
                 top = int(c["points"])
                 scores[c["code"]] = max(0, top - r.choice([0, 0, 1, 2, 3, 5]))
-            s.score_meeting(None, meeting, scores=scores, scored_on=min(last_of_month(on), self.today))
+            services.score_meeting(None, meeting, scores=scores, scored_on=min(last_of_month(on), self.today))
             self.count("scores")
         return meeting
 

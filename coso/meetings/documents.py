@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from coso.core import documents as docs
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 
 from . import queries
 from .models import Attendance, Meeting, Minutes, Resolution
@@ -17,20 +17,20 @@ PLACE_WORDS = ("xã ", "phường ", "thị trấn ", "huyện ", "quận ", "th
 
 
 def _name(meeting: Meeting) -> str:
-    return oq.name_on(meeting.org, meeting.date)
+    return orgs_queries.name_on(meeting.org, meeting.date)
 
 
 def _upper_body(meeting: Meeting) -> str:
     """The organization directly above the meeting's (shown above its name in the header), if any."""
-    chain = oq.ancestors(meeting.org, meeting.date)
+    chain = orgs_queries.ancestors(meeting.org, meeting.date)
     return chain[-1].name if chain else ""
 
 
 def _place(meeting: Meeting) -> str:
     """The locality for the place and date line: from the grassroots organization's name ("Đảng bộ xã Bình
     Minh" → "Bình Minh"), else dots to fill in by hand."""
-    chain = [*oq.ancestors(meeting.org, meeting.date)]
-    period = oq.nearest_period(meeting.org, meeting.date)
+    chain = [*orgs_queries.ancestors(meeting.org, meeting.date)]
+    period = orgs_queries.nearest_period(meeting.org, meeting.date)
     if period is not None:
         chain.append(period)
     for p in reversed(chain):

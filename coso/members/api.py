@@ -24,8 +24,7 @@ from coso.core.text import nfc
 from coso.orgs.models import Organization
 from coso.orgs.queries import orgs as scoped_orgs
 
-from . import filters
-from . import services as s
+from . import filters, services
 from .models import (
     Discipline,
     Ethnicity,
@@ -211,7 +210,7 @@ class DecisionDateInput(InputSerializer):
 
 
 class ExitInput(DecisionDateInput):
-    status = serializers.ChoiceField(choices=s.EXIT_CHOICES)
+    status = serializers.ChoiceField(choices=services.EXIT_CHOICES)
     issuer = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -305,7 +304,7 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         member = get_scoped(Member.objects.all(), request.user, pk=pk)
-        s.log_view(request.user, member)
+        services.log_view(request.user, member)
         return Response(MemberDetailSerializer(member).data)
 
     @extend_schema(
@@ -317,7 +316,7 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
         d = validated(AdmitInput(data=request.data))
         cell = _cell(request.user, d["cell"], "cell")
         assert cell is not None  # a required field
-        identity = s.Identity(
+        identity = services.Identity(
             full_name=d["full_name"],
             birth_date=d["birth_date"],
             gender=d["gender"],
@@ -326,13 +325,13 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
             citizen_id=d["citizen_id"],
             card_number=d["card_number"],
         )
-        profile = s.Profile(
+        profile = services.Profile(
             education=d["education"],
             theory_level=d["theory_level"],
             qualification=_named(Qualification, d["qualification"], "qualification", required=False),
             occupation=_named(Occupation, d["occupation"], "occupation", required=False),
         )
-        member = s.admit(
+        member = services.admit(
             request.user,
             identity,
             cell=cell,
@@ -356,7 +355,7 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
     def recognise(self, request: Request, pk: str) -> Response:
         member = self._member(request, pk)
         d = validated(DecisionDateInput(data=request.data))
-        member = s.recognise(
+        member = services.recognise(
             request.user,
             member,
             on=d["on"],
@@ -375,7 +374,7 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
     def exit_(self, request: Request, pk: str) -> Response:
         member = self._member(request, pk)
         d = validated(ExitInput(data=request.data))
-        member = s.end_membership(
+        member = services.end_membership(
             request.user,
             member,
             status=d["status"],
@@ -398,9 +397,9 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
         member = self._member(request, pk)
         d = validated(FlagInput(data=request.data))
         if d["end"]:
-            s.end_flag(request.user, member, kind=d["kind"], on=d["on"])
+            services.end_flag(request.user, member, kind=d["kind"], on=d["on"])
         else:
-            s.set_flag(
+            services.set_flag(
                 request.user,
                 member,
                 kind=d["kind"],
@@ -418,7 +417,7 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
     def discipline(self, request: Request, pk: str) -> Response:
         member = self._member(request, pk)
         d = validated(DisciplineInput(data=request.data))
-        record = s.record_discipline(request.user, member, **d)
+        record = services.record_discipline(request.user, member, **d)
         return Response(DisciplineSerializer(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -430,7 +429,7 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
     def transfer(self, request: Request, pk: str) -> Response:
         member = self._member(request, pk)
         d = validated(TransferInput(data=request.data))
-        data = s.TransferInput(
+        data = services.TransferInput(
             kind=d["kind"],
             left_on=d["left_on"],
             to_org=_cell(request.user, d["to_org"], "to_org"),
@@ -440,7 +439,7 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
             dues_paid_to=d["dues_paid_to"],
             reason=d["reason"],
         )
-        transfer = s.issue_transfer(request.user, member, data, expected_version=d["version"])
+        transfer = services.issue_transfer(request.user, member, data, expected_version=d["version"])
         return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
 
 
@@ -478,7 +477,7 @@ class TransferViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet): 
     def arrive(self, request: Request, pk: str) -> Response:
         found = get_scoped(Transfer.objects.all(), request.user, pk=pk)
         d = validated(DateInput(data=request.data))
-        transfer = s.confirm_arrival(request.user, found, on=d["on"])
+        transfer = services.confirm_arrival(request.user, found, on=d["on"])
         return Response(TransferSerializer(transfer).data)
 
     @extend_schema(
@@ -490,7 +489,7 @@ class TransferViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet): 
     def return_(self, request: Request, pk: str) -> Response:
         found = get_scoped(Transfer.objects.all(), request.user, pk=pk)
         d = validated(DateInput(data=request.data))
-        transfer = s.confirm_return(request.user, found, on=d["on"])
+        transfer = services.confirm_return(request.user, found, on=d["on"])
         return Response(TransferSerializer(transfer).data)
 
 
@@ -522,7 +521,7 @@ class BulkMoveView(CosoAPI):
             if not str(key).isdigit():
                 raise input_error(f"“{key}” không phải mã số đảng viên.", f"mapping.{key}")
             mapping[int(key)] = _cell(request.user, code, f"mapping.{key}")  # type: ignore[assignment]
-        moved = s.bulk_move(
+        moved = services.bulk_move(
             request.user,
             source,
             mapping,

@@ -19,8 +19,7 @@ from coso.core.dates import active_on, add_months, today
 from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization, Restructuring
 
-from . import importer
-from . import services as s
+from . import importer, services
 from .models import Ethnicity, Member, Membership, Religion, Status
 
 D = dt.date
@@ -185,9 +184,9 @@ class MemberDemo:
         joined = min(start, until - dt.timedelta(days=400))
         decided = joined - dt.timedelta(days=10)
         birth = D(decided.year - self.rng.randint(25, 50), self.rng.randint(1, 12), self.rng.randint(1, 28))
-        member = s.admit(
+        member = services.admit(
             None,
-            s.Identity(
+            services.Identity(
                 full_name=str(row["Họ và tên"]),
                 birth_date=birth,
                 gender="M" if row["Giới tính"] == "Nam" else "F",
@@ -200,7 +199,7 @@ class MemberDemo:
             joined_on=joined,  # type: ignore[arg-type]
             decision_number=f"{self.cid}-QĐ/ĐU",
         )
-        return s.recognise(None, member, on=add_months(joined, 12))  # type: ignore[arg-type]
+        return services.recognise(None, member, on=add_months(joined, 12))  # type: ignore[arg-type]
 
     def history(self) -> None:
         r = self.rng
@@ -226,7 +225,7 @@ class MemberDemo:
             targets = {o.pk: o for o in Organization.objects.filter(pk__in=villages)}
             ids = list(targets)
             mapping = {m.pk: targets[ids[i % len(ids)]] for i, m in enumerate(members)}
-            moved += s.bulk_move(
+            moved += services.bulk_move(
                 None,
                 agency,
                 mapping,
@@ -248,7 +247,9 @@ class MemberDemo:
                     active_on(event.on), org=source, kind=Membership.Kind.OFFICIAL
                 )
                 mapping = {member_id: target for member_id in everyone.values_list("member_id", flat=True)}
-                merged += s.bulk_move(None, source, mapping, on=event.on, reason="Hợp nhất chi bộ thôn")
+                merged += services.bulk_move(
+                    None, source, mapping, on=event.on, reason="Hợp nhất chi bộ thôn"
+                )
         self.log(f"  2020: chuyển {merged} đảng viên của các chi bộ thôn hợp nhất")
         # Some events of recent years.
         living = list(
@@ -256,7 +257,7 @@ class MemberDemo:
         )
         r.shuffle(living)
         for member in living[:25]:
-            s.end_membership(
+            services.end_membership(
                 None,
                 member,
                 status=Status.DECEASED,
@@ -264,7 +265,7 @@ class MemberDemo:
                 decision_number="Giấy báo tử",
             )
         for member in living[25:45]:
-            s.set_flag(
+            services.set_flag(
                 None,
                 member,
                 kind="exempt",
@@ -277,10 +278,10 @@ class MemberDemo:
             target = r.choice(cells)
             if target.pk == member.home_org_id:
                 continue
-            t = s.issue_transfer(
+            t = services.issue_transfer(
                 None,
                 member,
-                s.TransferInput(
+                services.TransferInput(
                     kind="official",
                     left_on=D(2025, 9, 1) + dt.timedelta(days=r.randint(0, 30)),
                     to_org=target,
@@ -288,7 +289,7 @@ class MemberDemo:
                 ),
             )
             if r.random() < 0.7:
-                s.confirm_arrival(None, t, on=t.left_on + dt.timedelta(days=r.randint(3, 20)))
+                services.confirm_arrival(None, t, on=t.left_on + dt.timedelta(days=r.randint(3, 20)))
             transfers += 1
         self.log(f"  chuyển sinh hoạt: {transfers}; miễn sinh hoạt: 20; từ trần: 25")
 

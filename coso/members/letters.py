@@ -6,7 +6,7 @@ import datetime as dt
 
 from coso.core import documents as docs
 from coso.core.dates import active_on
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
 from .models import Status, Transfer
@@ -15,14 +15,14 @@ from .models import Status, Transfer
 def _name(org: Organization | None, on: dt.date) -> str:
     if org is None:
         return ""
-    return oq.name_on(org, on)
+    return orgs_queries.name_on(org, on)
 
 
 def _issuer(org: Organization | None, on: dt.date) -> str:
     """The committee that issues the letter: the grassroots organization above the sending cell (or the cell)."""
     if org is None:
         return ""
-    for p in reversed(oq.ancestors(org, on)):
+    for p in reversed(orgs_queries.ancestors(org, on)):
         if p.kind.is_grassroots:
             return p.name
     return _name(org, on)

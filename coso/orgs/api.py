@@ -29,8 +29,7 @@ from coso.core.history import Entry, entries
 from coso.core.scope import get_scoped, restrict
 from coso.core.text import nfc
 
-from . import filters, queries
-from . import services as s
+from . import filters, queries, services
 from .models import CellCategory, Decision, Organization, OrgKind, OrgPeriod, Restructuring, RestructuringOrg
 from .serializers import (
     INPUTS,
@@ -271,28 +270,28 @@ def _versions(data: dict[str, Any]) -> dict[int, int] | None:
     return None
 
 
-def _establish(user: Any, d: dict[str, Any]) -> s.Result:
-    spec = s.NewOrg(
+def _establish(user: Any, d: dict[str, Any]) -> services.Result:
+    spec = services.NewOrg(
         code=d["code"], name=d["name"], kind=d["kind"], category=d.get("category"), parent=d.get("parent")
     )
-    return s.establish(user, spec, on=d["on"], decision=decision_input(d["decision"]))
+    return services.establish(user, spec, on=d["on"], decision=decision_input(d["decision"]))
 
 
-def _rename(user: Any, d: dict[str, Any]) -> s.Result:
-    return s.rename(
+def _rename(user: Any, d: dict[str, Any]) -> services.Result:
+    return services.rename(
         user,
         d["org"],
         on=d["on"],
         decision=decision_input(d["decision"]),
         name=d.get("name"),
         kind=d.get("kind"),
-        category=d["category"] if "category" in d else s.KEEP,
+        category=d["category"] if "category" in d else services.KEEP,
         expected_versions=_versions(d),
     )
 
 
-def _move(user: Any, d: dict[str, Any]) -> s.Result:
-    return s.move(
+def _move(user: Any, d: dict[str, Any]) -> services.Result:
+    return services.move(
         user,
         d["org"],
         new_parent=d["parent"],
@@ -302,8 +301,8 @@ def _move(user: Any, d: dict[str, Any]) -> s.Result:
     )
 
 
-def _dissolve(user: Any, d: dict[str, Any]) -> s.Result:
-    return s.dissolve(
+def _dissolve(user: Any, d: dict[str, Any]) -> services.Result:
+    return services.dissolve(
         user,
         d["org"],
         on=d["on"],
@@ -313,8 +312,8 @@ def _dissolve(user: Any, d: dict[str, Any]) -> s.Result:
     )
 
 
-def _merge(user: Any, d: dict[str, Any]) -> s.Result:
-    return s.merge(
+def _merge(user: Any, d: dict[str, Any]) -> services.Result:
+    return services.merge(
         user,
         d["sources"],
         on=d["on"],
@@ -326,8 +325,8 @@ def _merge(user: Any, d: dict[str, Any]) -> s.Result:
     )
 
 
-def _split(user: Any, d: dict[str, Any]) -> s.Result:
-    return s.split(
+def _split(user: Any, d: dict[str, Any]) -> services.Result:
+    return services.split(
         user,
         d["org"],
         on=d["on"],
@@ -339,7 +338,7 @@ def _split(user: Any, d: dict[str, Any]) -> s.Result:
     )
 
 
-RUN: dict[str, Callable[[Any, dict[str, Any]], s.Result]] = {
+RUN: dict[str, Callable[[Any, dict[str, Any]], services.Result]] = {
     Restructuring.Op.ESTABLISH.value: _establish,
     Restructuring.Op.RENAME.value: _rename,
     Restructuring.Op.MOVE.value: _move,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from . import services as s
+from . import services
 from .models import CellCategory, Organization, OrgKind
 
 D = dt.date
@@ -101,10 +101,12 @@ class Demo:
                 self.used_names.add(f"{a} {b}")
                 return f"{a} {b}"
 
-    def decision(self, on: dt.date, issuer: str, suffix: str) -> s.DecisionInput:
+    def decision(self, on: dt.date, issuer: str, suffix: str) -> services.DecisionInput:
         self.n_decision += 1
         signed = on - dt.timedelta(days=self.rng.randint(3, 20))
-        return s.DecisionInput(number=f"{self.n_decision}-QĐ/{suffix}", signed_on=signed, issuer=issuer)
+        return services.DecisionInput(
+            number=f"{self.n_decision}-QĐ/{suffix}", signed_on=signed, issuer=issuer
+        )
 
     def establish(
         self,
@@ -117,14 +119,14 @@ class Demo:
         issuer: str = "Tỉnh ủy Sông Lam",
         suffix: str = "TU",
     ) -> Organization:
-        spec = s.NewOrg(
+        spec = services.NewOrg(
             code=code,
             name=name,
             kind=self.kinds[kind],
             category=self.cats[cat] if cat else None,
             parent=parent,
         )
-        return s.establish(None, spec, on=on, decision=self.decision(on, issuer, suffix)).orgs[0]
+        return services.establish(None, spec, on=on, decision=self.decision(on, issuer, suffix)).orgs[0]
 
     def build(self) -> Organization:
         rng = self.rng
@@ -248,7 +250,9 @@ class Demo:
 
         # 1 April 2019: every commune-agency cell dissolved (Kết luận 38-KL/TW; seed 003).
         for cell, issuer in agency_cells:
-            s.dissolve(None, cell, on=D(2019, 4, 1), decision=self.decision(D(2019, 4, 1), issuer, "HU"))
+            services.dissolve(
+                None, cell, on=D(2019, 4, 1), decision=self.decision(D(2019, 4, 1), issuer, "HU")
+            )
         self.log(f"  01/04/2019: giải thể {len(agency_cells)} chi bộ cơ quan xã")
 
         # 2019-2020: small villages merged.
@@ -258,12 +262,12 @@ class Demo:
             if rng.random() < 0.35 and len(cells) >= 4:
                 a, b = cells[-2], cells[-1]
                 on = D(2020, rng.choice([1, 4, 7]), 1)
-                s.merge(
+                services.merge(
                     None,
                     [a, b],
                     on=on,
                     decision=self.decision(on, "Huyện ủy", "HU"),
-                    new=s.NewOrg(
+                    new=services.NewOrg(
                         code=f"{a.code}G",
                         name=f"Chi bộ thôn {rng.choice(VILLAGE_WORDS)} hợp nhất",
                         kind=self.kinds["chi_bo_truc_thuoc"],
@@ -278,7 +282,7 @@ class Demo:
         for commune, cname, _d, _t in communes[::5]:
             cell = Organization.objects.get(code=f"{commune.code}-TH")
             on = D(2021, 8, 15)
-            s.rename(
+            services.rename(
                 None,
                 cell,
                 on=on,
@@ -306,8 +310,8 @@ class Demo:
             new_communes.append(new)
             for old, oname, _district, _town in group:
                 dec = self.decision(on, "Ban Thường vụ Tỉnh ủy Sông Lam", "TU")
-                s.move(None, old, new_parent=new, on=on, decision=dec)
-                s.rename(None, old, on=on, decision=dec, name=f"Đảng bộ cơ sở khu vực {oname}")
+                services.move(None, old, new_parent=new, on=on, decision=dec)
+                services.rename(None, old, on=on, decision=dec, name=f"Đảng bộ cơ sở khu vực {oname}")
             self.establish(
                 f"{new.code}-CA",
                 f"Chi bộ Công an {title}",
@@ -319,10 +323,10 @@ class Demo:
             )
         for di in range(1, len(DISTRICTS) + 1):
             district = Organization.objects.get(code=f"SL-H{di:02d}")
-            moves: dict[int, s.Destination] = {}
+            moves: dict[int, services.Destination] = {}
             for idx, child in enumerate(district.child_periods.filter(valid_to__isnull=True)):
                 moves[child.org_id] = new_communes[(di - 1) * 4 + idx % 4]
-            s.dissolve(
+            services.dissolve(
                 None,
                 district,
                 on=on,

@@ -21,8 +21,7 @@ from coso.core.api import InputSerializer
 from coso.core.scope import CHANGE_ORGS
 from coso.core.text import nfc
 
-from . import queries
-from . import services as s
+from . import queries, services
 from .models import CellCategory, Decision, Organization, OrgKind, OrgPeriod, Restructuring
 
 # ------------------------------------------------------------------------------------------------ reading
@@ -357,9 +356,9 @@ class ChildMovesField(serializers.DictField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> dict[int, s.Destination]:  # type: ignore[override]
+    def to_internal_value(self, data: Any) -> dict[int, services.Destination]:  # type: ignore[override]
         raw = super().to_internal_value(data)
-        result: dict[int, s.Destination] = {}
+        result: dict[int, services.Destination] = {}
         errors: dict[str, list[str]] = {}
         label = str(self.label or "children")
         for key, value in raw.items():
@@ -370,11 +369,11 @@ class ChildMovesField(serializers.DictField):
                     "hãy kiểm tra lại mã."
                 ]
                 continue
-            destination: s.Destination
+            destination: services.Destination
             if value is None:
-                destination = s.DISSOLVE
-            elif self.markers == "target" and value == s.TARGET:
-                destination = s.TARGET
+                destination = services.DISSOLVE
+            elif self.markers == "target" and value == services.TARGET:
+                destination = services.TARGET
             elif self.markers == "part" and PART.match(value):
                 destination = value
             else:
@@ -400,8 +399,8 @@ class DecisionInput(InputSerializer):
     summary = serializers.CharField(label="trích yếu", max_length=500, required=False, allow_blank=True)
 
 
-def decision_input(data: dict[str, Any]) -> s.DecisionInput:
-    return s.DecisionInput(
+def decision_input(data: dict[str, Any]) -> services.DecisionInput:
+    return services.DecisionInput(
         number=data["number"],
         signed_on=data["signed_on"],
         issuer=data.get("issuer", ""),
@@ -419,8 +418,8 @@ class NewOrgInput(InputSerializer):
     parent = OrgCodeField(label="tổ chức cấp trên", required=False, allow_null=True)  # type: ignore[assignment]
 
 
-def new_org(data: dict[str, Any]) -> s.NewOrg:
-    return s.NewOrg(
+def new_org(data: dict[str, Any]) -> services.NewOrg:
+    return services.NewOrg(
         code=data["code"],
         name=data["name"],
         kind=data["kind"],

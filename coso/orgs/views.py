@@ -17,9 +17,7 @@ from coso.core.errors import DomainError, NotInScope
 from coso.core.import_flow import ExcelImportFlow
 from coso.core.scope import CHANGE_ORGS
 
-from . import filters, services
-from . import forms as f
-from . import queries as q
+from . import filters, forms, queries, services
 from .models import CellCategory, Organization, OrgKind
 
 
@@ -33,9 +31,11 @@ def _can_change(request: HttpRequest, org: Organization | None = None) -> bool:
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
     as_of = pages.as_of(request)
-    items = q.nodes(request.user, q.roots(request.user, as_of), as_of)
+    items = queries.nodes(request.user, queries.roots(request.user, as_of), as_of)
     if len(items) == 1 and items[0].children:
-        items[0].loaded = q.nodes(request.user, q.children_of(request.user, items[0].org, as_of), as_of)
+        items[0].loaded = queries.nodes(
+            request.user, queries.children_of(request.user, items[0].org, as_of), as_of
+        )
     return render(request, "orgs/tree.html", {"nodes": items, "can_change": _can_change(request)})
 
 
@@ -43,8 +43,8 @@ def tree(request: HttpRequest) -> HttpResponse:
 def children(request: HttpRequest, code: str) -> HttpResponse:
     """The children of one node with their counts (loaded when a node of the tree is opened)."""
     as_of = pages.as_of(request)
-    org = q.get_org(request.user, code)
-    items = q.nodes(request.user, q.children_of(request.user, org, as_of), as_of)
+    org = queries.get_org(request.user, code)
+    items = queries.nodes(request.user, queries.children_of(request.user, org, as_of), as_of)
     return render(request, "orgs/_nodes.html", {"nodes": items})
 
 
@@ -52,9 +52,9 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
 def lookup(request: HttpRequest) -> HttpResponse:
     """Suggestions for the organization pickers: <option> elements for a datalist."""
     term = (request.GET.get("q") or "").strip()
-    items: list[q.Period] = []
+    items: list[queries.Period] = []
     if len(term) >= 2:
-        items = list(q.search(request.user, today(), q=term)[:20])
+        items = list(queries.search(request.user, today(), q=term)[:20])
     return render(request, "orgs/_options.html", {"items": items})
 
 
@@ -63,7 +63,7 @@ def _list(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
     the page shows them."""
     as_of = pages.as_of(request)
     found = filters.OrgFilter(
-        request.GET, queryset=q.periods(request.user, as_of), request=request, as_of=as_of
+        request.GET, queryset=queries.periods(request.user, as_of), request=request, as_of=as_of
     )
     qs = found.qs
     under_code = (request.GET.get("under") or "").strip()
@@ -89,7 +89,7 @@ def org_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "items": items,
-            "parents": q.parent_names(items, as_of),
+            "parents": queries.parent_names(items, as_of),
             "flt": flt,
             "kinds": OrgKind.objects.all(),
             "categories": CellCategory.objects.all(),
@@ -108,17 +108,17 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 def _org_context(request: HttpRequest, code: str) -> dict[str, Any]:
     as_of = pages.as_of(request)
-    org = q.get_org(request.user, code)
-    period = q.period_on(org, as_of)
-    shown = period or q.nearest_period(org, as_of)
+    org = queries.get_org(request.user, code)
+    period = queries.period_on(org, as_of)
+    shown = period or queries.nearest_period(org, as_of)
     return {
         "org": org,
         "period": period,
         "shown": shown,
         "exists": period is not None,
-        "crumbs": q.ancestors(org, as_of) if period else [],
+        "crumbs": queries.ancestors(org, as_of) if period else [],
         "can_change": _can_change(request, org) and org.dissolved_on is None,
-        "parent_period": q.period_on(shown.parent, as_of) if shown and shown.parent else None,
+        "parent_period": queries.period_on(shown.parent, as_of) if shown and shown.parent else None,
     }
 
 
@@ -128,11 +128,13 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     as_of = pages.as_of(request)
     org = ctx["org"]
     ctx["children"] = (
-        q.nodes(request.user, q.children_of(request.user, org, as_of), as_of) if ctx["period"] else []
+        queries.nodes(request.user, queries.children_of(request.user, org, as_of), as_of)
+        if ctx["period"]
+        else []
     )
-    ctx["periods"] = q.periods_of(org)
-    ctx["events"] = list(q.events_of(org, own=True)[:20])
-    ctx["report"] = q.structure(request.user, org, as_of) if ctx["period"] else None
+    ctx["periods"] = queries.periods_of(org)
+    ctx["events"] = list(queries.events_of(org, own=True)[:20])
+    ctx["report"] = queries.structure(request.user, org, as_of) if ctx["period"] else None
     return render(request, "orgs/detail.html", ctx)
 
 
@@ -143,7 +145,7 @@ def org_history(request: HttpRequest, code: str) -> HttpResponse:
     entries = history.entries(
         org.history.order_by("history_date", "history_id"), "Tổ chức", hidden=("version", "current_path")
     )
-    for p in q.periods_of(org):
+    for p in queries.periods_of(org):
         label = f"Giai đoạn từ {format_date(p.valid_from)}"
         entries += history.entries(
             p.history.order_by("history_date", "history_id"),
@@ -152,7 +154,7 @@ def org_history(request: HttpRequest, code: str) -> HttpResponse:
         )
     entries.sort(key=lambda e: e.when, reverse=True)
     ctx["entries"] = entries
-    ctx["events"] = list(q.events_of(org))
+    ctx["events"] = list(queries.events_of(org))
     return render(request, "orgs/history.html", ctx)
 
 
@@ -160,7 +162,7 @@ def org_history(request: HttpRequest, code: str) -> HttpResponse:
 def structure(request: HttpRequest, code: str) -> HttpResponse:
     as_of = pages.as_of(request)
     ctx = _org_context(request, code)
-    report = q.structure(request.user, ctx["org"], as_of)
+    report = queries.structure(request.user, ctx["org"], as_of)
     if request.GET.get("format") == "xlsx":
         from .exports import structure_xlsx
 
@@ -175,7 +177,7 @@ def structure(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def decision_file(request: HttpRequest, pk: int) -> FileResponse:
-    decision = q.decisions(request.user).filter(pk=pk).first()
+    decision = queries.decisions(request.user).filter(pk=pk).first()
     if decision is None or not decision.file:
         raise Http404("Không có tệp quyết định.")
     return FileResponse(
@@ -185,12 +187,14 @@ def decision_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def restructuring(request: HttpRequest, pk: int) -> HttpResponse:
-    event = q.restructurings(request.user).filter(pk=pk).first()
+    event = queries.restructurings(request.user).filter(pk=pk).first()
     if event is None:
         raise Http404("Không tìm thấy.")
     links = event.links.select_related("org").order_by("role", "org__code")
-    visible = set(q.orgs(request.user).filter(pk__in=[x.org_id for x in links]).values_list("pk", flat=True))
-    rows = [(x, q.nearest_period(x.org, event.on), x.org_id in visible) for x in links]
+    visible = set(
+        queries.orgs(request.user).filter(pk__in=[x.org_id for x in links]).values_list("pk", flat=True)
+    )
+    rows = [(x, queries.nearest_period(x.org, event.on), x.org_id in visible) for x in links]
     return render(request, "orgs/restructuring.html", {"event": event, "rows": rows})
 
 
@@ -216,7 +220,7 @@ def _expected(form: Any, org: Organization) -> dict[int, int] | None:
 
 
 def _changeable(request: HttpRequest, code: str) -> Organization:
-    org = q.get_org(request.user, code)
+    org = queries.get_org(request.user, code)
     if not _can_change(request, org):
         raise Http404("Bạn không có quyền thay đổi tổ chức này.")
     return org
@@ -226,7 +230,7 @@ def _changeable(request: HttpRequest, code: str) -> Organization:
 def establish(request: HttpRequest) -> HttpResponse:
     if not _can_change(request):
         raise Http404("Bạn không có quyền thay đổi tổ chức.")
-    form = f.EstablishForm(
+    form = forms.EstablishForm(
         request.POST or None,
         request.FILES or None,
         user=request.user,
@@ -254,8 +258,8 @@ def establish(request: HttpRequest) -> HttpResponse:
 @login_required
 def rename(request: HttpRequest, code: str) -> HttpResponse:
     org = _changeable(request, code)
-    current = q.last_period(org)
-    form = f.RenameForm(
+    current = queries.last_period(org)
+    form = forms.RenameForm(
         request.POST or None,
         request.FILES or None,
         user=request.user,
@@ -292,8 +296,8 @@ def rename(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def move(request: HttpRequest, code: str) -> HttpResponse:
     org = _changeable(request, code)
-    current = q.last_period(org)
-    form = f.MoveForm(
+    current = queries.last_period(org)
+    form = forms.MoveForm(
         request.POST or None,
         request.FILES or None,
         user=request.user,
@@ -323,20 +327,20 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _open_children(orgs: list[Organization]) -> list[q.Period]:
-    return q.open_children(orgs)
+def _open_children(orgs: list[Organization]) -> list[queries.Period]:
+    return queries.open_children(orgs)
 
 
 def _child_rows(
     request: HttpRequest,
-    children: list[q.Period],
+    children: list[queries.Period],
     op: str,
     parts: int = 0,
     errors: dict[str, str] | None = None,
     default: str = "",
 ) -> list[dict[str, Any]]:
     data = request.POST if request.method == "POST" else {}
-    choices = f.child_choices(op, parts)
+    choices = forms.child_choices(op, parts)
     return [
         {
             "period": c,
@@ -353,8 +357,8 @@ def _child_rows(
 @login_required
 def dissolve(request: HttpRequest, code: str) -> HttpResponse:
     org = _changeable(request, code)
-    current = q.last_period(org)
-    form = f.DissolveForm(
+    current = queries.last_period(org)
+    form = forms.DissolveForm(
         request.POST or None,
         request.FILES or None,
         user=request.user,
@@ -363,7 +367,7 @@ def dissolve(request: HttpRequest, code: str) -> HttpResponse:
     kids = _open_children([org])
     errors: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
-        moves = f.read_child_moves(request.POST, kids, request.user, "dissolve", errors)
+        moves = forms.read_child_moves(request.POST, kids, request.user, "dissolve", errors)
         if not errors:
             try:
                 result = services.dissolve(
@@ -400,9 +404,9 @@ def merge(request: HttpRequest) -> HttpResponse:
     if not _can_change(request):
         raise Http404("Bạn không có quyền thay đổi tổ chức.")
     initial = {"sources": request.GET.get("sources", ""), "on": format_date(today()), "mode": "into"}
-    form = f.MergeForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    form = forms.MergeForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     codes = form.source_codes()
-    sources = list(q.orgs(request.user, CHANGE_ORGS).filter(code__in=[c.upper() for c in codes]))
+    sources = list(queries.orgs(request.user, CHANGE_ORGS).filter(code__in=[c.upper() for c in codes]))
     found = {o.code.upper() for o in sources}
     missing = [c for c in codes if c.upper() not in found]
     kids = _open_children(sources)
@@ -423,7 +427,7 @@ def merge(request: HttpRequest) -> HttpResponse:
                 category=d["new_category"],
                 parent=new_parent,
             )
-        moves = f.read_child_moves(request.POST, kids, request.user, "merge", errors)
+        moves = forms.read_child_moves(request.POST, kids, request.user, "merge", errors)
         if errors:
             form.add_error(None, "Hãy sửa các dòng tổ chức cấp dưới được đánh dấu.")
         if not form.errors:
@@ -444,7 +448,7 @@ def merge(request: HttpRequest) -> HttpResponse:
                 _apply_errors(form, exc)
             except NotInScope:
                 form.add_error(None, "Một tổ chức được chọn không thuộc phạm vi bạn được quyền thay đổi.")
-    source_periods = [q.last_period(o) for o in sources]
+    source_periods = [queries.last_period(o) for o in sources]
     return render(
         request,
         "orgs/op_form.html",
@@ -461,22 +465,22 @@ def merge(request: HttpRequest) -> HttpResponse:
 @login_required
 def split(request: HttpRequest, code: str) -> HttpResponse:
     org = _changeable(request, code)
-    current = q.last_period(org)
-    form = f.SplitForm(
+    current = queries.last_period(org)
+    form = forms.SplitForm(
         request.POST or None,
         request.FILES or None,
         user=request.user,
         initial={"version": org.version, "on": format_date(today())},
     )
-    parts = f.SplitPartFormSet(request.POST or None, prefix="parts")
+    parts = forms.SplitPartFormSet(request.POST or None, prefix="parts")
     kids = _open_children([org])
     errors: dict[str, str] = {}
     n_parts = parts.total_form_count()
     if request.method == "POST" and "add_part" in request.POST:
         data = request.POST.copy()
         data["parts-TOTAL_FORMS"] = str(n_parts + 1)
-        parts = f.SplitPartFormSet(data, prefix="parts")
-        form = f.SplitForm(data, request.FILES or None, user=request.user)
+        parts = forms.SplitPartFormSet(data, prefix="parts")
+        form = forms.SplitForm(data, request.FILES or None, user=request.user)
         n_parts += 1
     elif request.method == "POST" and form.is_valid() and parts.is_valid():
         specs = []
@@ -484,7 +488,9 @@ def split(request: HttpRequest, code: str) -> HttpResponse:
             pd = pf.cleaned_data
             parent = None
             if pd.get("parent"):
-                parent = q.orgs(request.user, CHANGE_ORGS).filter(code__iexact=pd["parent"].strip()).first()
+                parent = (
+                    queries.orgs(request.user, CHANGE_ORGS).filter(code__iexact=pd["parent"].strip()).first()
+                )
                 if parent is None:
                     pf.add_error("parent", "Không có tổ chức mã này trong phạm vi của bạn.")
             specs.append(
@@ -496,7 +502,7 @@ def split(request: HttpRequest, code: str) -> HttpResponse:
                     parent=parent,
                 )
             )
-        moves = f.read_child_moves(request.POST, kids, request.user, "split", errors)
+        moves = forms.read_child_moves(request.POST, kids, request.user, "split", errors)
         if errors:
             form.add_error(None, "Hãy sửa các dòng tổ chức cấp dưới được đánh dấu.")
         if not errors and not any(pf.errors for pf in parts.forms):

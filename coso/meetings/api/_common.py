@@ -16,7 +16,7 @@ from coso.members.models import Member
 from coso.orgs.models import Organization
 from coso.orgs.queries import orgs as scoped_orgs
 
-from .. import serializers as z
+from .. import serializers
 from ..models import (
     Meeting,
 )
@@ -79,4 +79,4 @@ def _period(request: Request) -> tuple[dt.date, dt.date]:
 
 def _detail(meeting: Meeting) -> Response:
     meeting = Meeting.objects.select_related("org").prefetch_related("agenda").get(pk=meeting.pk)
-    return Response(z.MeetingDetailSerializer(meeting).data)
+    return Response(serializers.MeetingDetailSerializer(meeting).data)

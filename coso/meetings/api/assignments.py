@@ -13,9 +13,7 @@ from coso.core.api import ERRORS, CosoAPI, input_error, query_bool, validated
 from coso.core.text import nfc
 from coso.orgs.queries import get_org
 
-from .. import queries
-from .. import serializers as z
-from .. import services as s
+from .. import queries, serializers, services
 from ..models import (
     AttendanceAssignment,
 )
@@ -25,21 +23,21 @@ from ._common import CODE, FROM, TO, _meeting, _member, _org_body, _period
 class MeetingAssignmentView(CosoAPI):
     @extend_schema(
         summary="Cán bộ được phân công dự cuộc sinh hoạt",
-        responses={200: z.AssignmentSerializer(many=True), **ERRORS},
+        responses={200: serializers.AssignmentSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
         rows = AttendanceAssignment.objects.filter(meeting=meeting).select_related("assigning_org")
-        return Response(z.AssignmentSerializer(rows.order_by("id"), many=True).data)
+        return Response(serializers.AssignmentSerializer(rows.order_by("id"), many=True).data)
 
     @extend_schema(
         summary="Cấp ủy phân công cán bộ dự sinh hoạt chi bộ trực thuộc",
-        request=z.AssignInput,
-        responses={201: z.AssignmentSerializer, **ERRORS},
+        request=serializers.AssignInput,
+        responses={201: serializers.AssignmentSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        d = validated(z.AssignInput(data=request.data))
+        d = validated(serializers.AssignInput(data=request.data))
         assigning = _org_body(request, d["assigning_org"], "assigning_org")
         assert assigning is not None
         user = None
@@ -47,7 +45,7 @@ class MeetingAssignmentView(CosoAPI):
             user = User.objects.filter(username=d["username"], is_active=True).first()
             if user is None:
                 raise input_error(f"Không có người dùng “{d['username']}”.", "username")
-        assignment = s.assign_attendee(
+        assignment = services.assign_attendee(
             request.user,
             meeting,
             assigning_org=assigning,
@@ -57,7 +55,7 @@ class MeetingAssignmentView(CosoAPI):
             member=_member(request, d["member"], "member", meeting.org),
             note=d["note"],
         )
-        return Response(z.AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.AssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
 
 class WhoWentWhereView(CosoAPI):
@@ -71,7 +69,7 @@ class WhoWentWhereView(CosoAPI):
                 "subtree", OpenApiTypes.BOOL, description="false: chỉ phân công của chính cấp này"
             ),
         ],
-        responses={200: z.WhoWentWhereSerializer(many=True), **ERRORS},
+        responses={200: serializers.WhoWentWhereSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, code: str) -> Response:
         org = get_org(request.user, nfc(code))

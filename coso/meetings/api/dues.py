@@ -11,9 +11,7 @@ from rest_framework.response import Response
 from coso.core.api import ERRORS, CosoAPI, validated
 from coso.core.scope import restrict
 
-from .. import filters
-from .. import serializers as z
-from .. import services as s
+from .. import filters, serializers, services
 from ..models import (
     DuesPayment,
 )
@@ -21,7 +19,7 @@ from ._common import ORG_FILTER, _meeting_body, _member, _org_body
 
 
 class DuesListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
-    serializer_class = z.DuesPaymentSerializer
+    serializer_class = serializers.DuesPaymentSerializer
     queryset = DuesPayment.objects.none()
 
     @extend_schema(
@@ -30,7 +28,7 @@ class DuesListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
             ORG_FILTER,
             OpenApiParameter("month", OpenApiTypes.DATE, description="Tháng (một ngày bất kỳ trong tháng)."),
         ],
-        responses={200: z.DuesPaymentSerializer(many=True), **ERRORS},
+        responses={200: serializers.DuesPaymentSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         qs = filters.DuesFilter(
@@ -40,22 +38,22 @@ class DuesListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
             api=True,
         ).qs
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(z.DuesPaymentSerializer(page, many=True).data)
+        return self.get_paginated_response(serializers.DuesPaymentSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Thu đảng phí của một tháng (tất cả hoặc không)",
-        request=z.DuesInput,
-        responses={201: z.DuesPaymentSerializer(many=True), **ERRORS},
+        request=serializers.DuesInput,
+        responses={201: serializers.DuesPaymentSerializer(many=True), **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        d = validated(z.DuesInput(data=request.data))
+        d = validated(serializers.DuesInput(data=request.data))
         org = _org_body(request, d["org"], "org")
         assert org is not None
         payments = [
             (_member(request, line["member"], f"payments[{i}].member", org), line["amount"])
             for i, line in enumerate(d["payments"])
         ]
-        rows = s.record_dues(
+        rows = services.record_dues(
             request.user,
             org,
             month=d["month"],
@@ -63,4 +61,6 @@ class DuesListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
             paid_on=d["paid_on"],
             meeting=_meeting_body(request, d["meeting"], "meeting"),
         )
-        return Response(z.DuesPaymentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(
+            serializers.DuesPaymentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED
+        )

@@ -10,9 +10,7 @@ from rest_framework.response import Response
 
 from coso.core.api import ERRORS, CosoAPI, input_error, validated
 
-from .. import filters, queries
-from .. import serializers as z
-from .. import services as s
+from .. import filters, queries, serializers, services
 from ..models import (
     Meeting,
     MeetingKind,
@@ -23,7 +21,7 @@ from ._common import ORG_FILTER, _detail, _meeting, _member, _org_body
 class MeetingListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
     """Meetings in the user's scope; planning a meeting."""
 
-    serializer_class = z.MeetingItemSerializer
+    serializer_class = serializers.MeetingItemSerializer
     queryset = Meeting.objects.none()
 
     @extend_schema(
@@ -35,7 +33,7 @@ class MeetingListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-ar
             OpenApiParameter("kind", OpenApiTypes.STR, description="Loại: " + ", ".join(MeetingKind.values)),
             OpenApiParameter("status", OpenApiTypes.STR, description="planned, held, cancelled"),
         ],
-        responses={200: z.MeetingItemSerializer(many=True), **ERRORS},
+        responses={200: serializers.MeetingItemSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         qs = filters.MeetingFilter(
@@ -45,18 +43,18 @@ class MeetingListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-ar
             api=True,
         ).qs
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(z.MeetingItemSerializer(page, many=True).data)
+        return self.get_paginated_response(serializers.MeetingItemSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Lên kế hoạch một cuộc sinh hoạt (lập danh sách dự họp theo ngày họp)",
-        request=z.MeetingCreateInput,
-        responses={201: z.MeetingDetailSerializer, **ERRORS},
+        request=serializers.MeetingCreateInput,
+        responses={201: serializers.MeetingDetailSerializer, **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        d = validated(z.MeetingCreateInput(data=request.data))
+        d = validated(serializers.MeetingCreateInput(data=request.data))
         org = _org_body(request, d["org"], "org")
         assert org is not None  # a required field
-        data = s.MeetingInput(
+        data = services.MeetingInput(
             kind=d["kind"],
             date=d["date"],
             start_time=d["start_time"],
@@ -68,27 +66,29 @@ class MeetingListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-ar
             secretary=_member(request, d["secretary"], "secretary", org),
             invitation_note=d["invitation_note"],
         )
-        agenda = [s.AgendaInput(a["title"], a["presenter"]) for a in d["agenda"]]
-        meeting = s.plan_meeting(request.user, org, data, agenda=agenda)
+        agenda = [services.AgendaInput(a["title"], a["presenter"]) for a in d["agenda"]]
+        meeting = services.plan_meeting(request.user, org, data, agenda=agenda)
         response = _detail(meeting)
         response.status_code = status.HTTP_201_CREATED
         return response
 
 
 class MeetingDetailView(CosoAPI):
-    @extend_schema(summary="Một cuộc sinh hoạt", responses={200: z.MeetingDetailSerializer, **ERRORS})
+    @extend_schema(
+        summary="Một cuộc sinh hoạt", responses={200: serializers.MeetingDetailSerializer, **ERRORS}
+    )
     def get(self, request: Request, pk: int) -> Response:
         return _detail(_meeting(request, pk))
 
     @extend_schema(
         summary="Sửa cuộc sinh hoạt (chỉ các trường gửi lên; `version` chống ghi đè)",
-        request=z.MeetingUpdateInput,
-        responses={200: z.MeetingDetailSerializer, **ERRORS},
+        request=serializers.MeetingUpdateInput,
+        responses={200: serializers.MeetingDetailSerializer, **ERRORS},
     )
     def patch(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        d = validated(z.MeetingUpdateInput(data=request.data))
-        data = s.MeetingInput(
+        d = validated(serializers.MeetingUpdateInput(data=request.data))
+        data = services.MeetingInput(
             kind=d.get("kind", meeting.kind),
             date=d.get("date", meeting.date),
             start_time=d.get("start_time", meeting.start_time),
@@ -106,26 +106,30 @@ class MeetingDetailView(CosoAPI):
         )
         agenda = None
         if "agenda" in d:
-            agenda = [s.AgendaInput(a["title"], a["presenter"]) for a in d["agenda"]]
-        meeting = s.update_meeting(request.user, meeting, data, agenda=agenda, expected_version=d["version"])
+            agenda = [services.AgendaInput(a["title"], a["presenter"]) for a in d["agenda"]]
+        meeting = services.update_meeting(
+            request.user, meeting, data, agenda=agenda, expected_version=d["version"]
+        )
         return _detail(meeting)
 
 
 class MeetingCancelView(CosoAPI):
     @extend_schema(
         summary="Hủy cuộc sinh hoạt dự kiến (ghi lý do)",
-        request=z.CancelInput,
-        responses={200: z.MeetingDetailSerializer, **ERRORS},
+        request=serializers.CancelInput,
+        responses={200: serializers.MeetingDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        d = validated(z.CancelInput(data=request.data))
-        meeting = s.cancel_meeting(request.user, meeting, reason=d["reason"], expected_version=d["version"])
+        d = validated(serializers.CancelInput(data=request.data))
+        meeting = services.cancel_meeting(
+            request.user, meeting, reason=d["reason"], expected_version=d["version"]
+        )
         return _detail(meeting)
 
 
-def _meeting_data(meeting: Meeting) -> s.MeetingInput:
-    return s.MeetingInput(
+def _meeting_data(meeting: Meeting) -> services.MeetingInput:
+    return services.MeetingInput(
         kind=meeting.kind,
         date=meeting.date,
         start_time=meeting.start_time,
@@ -141,46 +145,51 @@ def _meeting_data(meeting: Meeting) -> s.MeetingInput:
 
 class AgendaView(CosoAPI):
     @extend_schema(
-        summary="Chương trình sinh hoạt", responses={200: z.AgendaItemSerializer(many=True), **ERRORS}
+        summary="Chương trình sinh hoạt",
+        responses={200: serializers.AgendaItemSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        return Response(z.AgendaItemSerializer(meeting.agenda.order_by("order", "id"), many=True).data)
+        return Response(
+            serializers.AgendaItemSerializer(meeting.agenda.order_by("order", "id"), many=True).data
+        )
 
     @extend_schema(
         summary="Thay toàn bộ chương trình sinh hoạt",
-        request=z.AgendaInput,
-        responses={200: z.AgendaItemSerializer(many=True), **ERRORS},
+        request=serializers.AgendaInput,
+        responses={200: serializers.AgendaItemSerializer(many=True), **ERRORS},
     )
     def put(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        d = validated(z.AgendaInput(data=request.data))
-        items = [s.AgendaInput(a["title"], a["presenter"]) for a in d["items"]]
-        meeting = s.update_meeting(
+        d = validated(serializers.AgendaInput(data=request.data))
+        items = [services.AgendaInput(a["title"], a["presenter"]) for a in d["items"]]
+        meeting = services.update_meeting(
             request.user, meeting, _meeting_data(meeting), agenda=items, expected_version=d["version"]
         )
-        return Response(z.AgendaItemSerializer(meeting.agenda.order_by("order", "id"), many=True).data)
+        return Response(
+            serializers.AgendaItemSerializer(meeting.agenda.order_by("order", "id"), many=True).data
+        )
 
 
 class AttendanceView(CosoAPI):
     @extend_schema(
         summary="Danh sách dự họp và điểm danh (đảng viên, sinh hoạt tạm thời, cán bộ được phân công)",
-        responses={200: z.AttendanceRowSerializer(many=True), **ERRORS},
+        responses={200: serializers.AttendanceRowSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
         return Response(
-            z.AttendanceRowSerializer(queries.attendance_of(request.user, meeting), many=True).data
+            serializers.AttendanceRowSerializer(queries.attendance_of(request.user, meeting), many=True).data
         )
 
     @extend_schema(
         summary="Điểm danh (nhiều người một lần); ghi nhận cuộc sinh hoạt đã họp",
-        request=z.MarkInput,
-        responses={200: z.MeetingDetailSerializer, **ERRORS},
+        request=serializers.MarkInput,
+        responses={200: serializers.MeetingDetailSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        d = validated(z.MarkInput(data=request.data))
+        d = validated(serializers.MarkInput(data=request.data))
         marks = []
         for i, line in enumerate(d["marks"]):
             if line["member"] is None and line["attendance"] is None:
@@ -192,12 +201,12 @@ class AttendanceView(CosoAPI):
                 # a person out of the user's scope and not attending this organization reads as unknown
                 member = _member(request, line["member"], f"marks[{i}].member", meeting.org)
             marks.append(
-                s.Mark(
+                services.Mark(
                     presence=line["presence"],
                     reason=line["reason"],
                     member=member,
                     attendance_id=line["attendance"],
                 )
             )
-        meeting = s.mark_attendance(request.user, meeting, marks, expected_version=d["version"])
+        meeting = services.mark_attendance(request.user, meeting, marks, expected_version=d["version"])
         return _detail(meeting)

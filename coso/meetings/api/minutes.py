@@ -11,8 +11,7 @@ from rest_framework.response import Response
 
 from coso.core.api import ERRORS, CosoAPI, validated
 
-from .. import serializers as z
-from .. import services as s
+from .. import serializers, services
 from ..models import (
     Minutes,
     MinutesAmendment,
@@ -20,8 +19,8 @@ from ..models import (
 from ._common import _meeting, _meeting_body
 
 
-def _minutes_input(d: dict[str, Any]) -> s.MinutesInput:
-    return s.MinutesInput(
+def _minutes_input(d: dict[str, Any]) -> services.MinutesInput:
+    return services.MinutesInput(
         chair_name=d["chair_name"],
         secretary_name=d["secretary_name"],
         opened_at=d["opened_at"],
@@ -44,45 +43,47 @@ def _minutes(request: Request, pk: int) -> Minutes:
 
 
 class MinutesView(CosoAPI):
-    @extend_schema(summary="Biên bản sinh hoạt", responses={200: z.MinutesSerializer, **ERRORS})
+    @extend_schema(summary="Biên bản sinh hoạt", responses={200: serializers.MinutesSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(z.MinutesSerializer(_minutes(request, pk)).data)
+        return Response(serializers.MinutesSerializer(_minutes(request, pk)).data)
 
     @extend_schema(
         summary="Ghi hoặc sửa biên bản (chưa thông qua)",
-        request=z.MinutesBodyInput,
-        responses={200: z.MinutesSerializer, **ERRORS},
+        request=serializers.MinutesBodyInput,
+        responses={200: serializers.MinutesSerializer, **ERRORS},
     )
     def put(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        d = validated(z.MinutesBodyInput(data=request.data))
-        minutes = s.save_minutes(request.user, meeting, _minutes_input(d), expected_version=d["version"])
-        return Response(z.MinutesSerializer(minutes).data)
+        d = validated(serializers.MinutesBodyInput(data=request.data))
+        minutes = services.save_minutes(
+            request.user, meeting, _minutes_input(d), expected_version=d["version"]
+        )
+        return Response(serializers.MinutesSerializer(minutes).data)
 
 
 class MinutesAdoptView(CosoAPI):
     @extend_schema(
         summary="Thông qua biên bản (từ đó chỉ đính chính)",
-        request=z.AdoptInput,
-        responses={200: z.MinutesSerializer, **ERRORS},
+        request=serializers.AdoptInput,
+        responses={200: serializers.MinutesSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         minutes = _minutes(request, pk)
-        d = validated(z.AdoptInput(data=request.data))
-        minutes = s.adopt_minutes(request.user, minutes, on=d["on"], expected_version=d["version"])
-        return Response(z.MinutesSerializer(minutes).data)
+        d = validated(serializers.AdoptInput(data=request.data))
+        minutes = services.adopt_minutes(request.user, minutes, on=d["on"], expected_version=d["version"])
+        return Response(serializers.MinutesSerializer(minutes).data)
 
 
 class MinutesAmendView(CosoAPI):
     @extend_schema(
         summary="Đính chính biên bản đã thông qua (ghi lý do, căn cứ; giữ trước và sau)",
-        request=z.AmendInput,
-        responses={201: z.AmendmentSerializer, **ERRORS},
+        request=serializers.AmendInput,
+        responses={201: serializers.AmendmentSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         minutes = _minutes(request, pk)
-        d = validated(z.AmendInput(data=request.data))
-        amendment = s.amend_minutes(
+        d = validated(serializers.AmendInput(data=request.data))
+        amendment = services.amend_minutes(
             request.user,
             minutes,
             _minutes_input(d),
@@ -92,14 +93,15 @@ class MinutesAmendView(CosoAPI):
             adopting_meeting=_meeting_body(request, d["adopting_meeting"], "adopting_meeting"),
             expected_version=d["version"],
         )
-        return Response(z.AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
 
 
 class AmendmentListView(CosoAPI):
     @extend_schema(
-        summary="Các lần đính chính biên bản", responses={200: z.AmendmentSerializer(many=True), **ERRORS}
+        summary="Các lần đính chính biên bản",
+        responses={200: serializers.AmendmentSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
         rows = MinutesAmendment.objects.filter(minutes__meeting=meeting).order_by("on", "id")
-        return Response(z.AmendmentSerializer(rows, many=True).data)
+        return Response(serializers.AmendmentSerializer(rows, many=True).data)

@@ -11,9 +11,7 @@ from rest_framework.response import Response
 from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, validated
 from coso.core.scope import get_scoped, restrict
 
-from .. import filters, queries
-from .. import serializers as z
-from .. import services as s
+from .. import filters, queries, serializers, services
 from ..models import (
     ProgrammeCell,
     QualityProgramme,
@@ -26,13 +24,13 @@ def _programme(request: Request, pk: int) -> QualityProgramme:
 
 
 class ProgrammeListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
-    serializer_class = z.ProgrammeSerializer
+    serializer_class = serializers.ProgrammeSerializer
     queryset = QualityProgramme.objects.none()
 
     @extend_schema(
         summary="Đề án nâng cao chất lượng sinh hoạt trong phạm vi của bạn",
         parameters=[ORG_FILTER],
-        responses={200: z.ProgrammeSerializer(many=True), **ERRORS},
+        responses={200: serializers.ProgrammeSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         qs = filters.ProgrammeFilter(
@@ -42,18 +40,18 @@ class ProgrammeListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-
             api=True,
         ).qs
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(z.ProgrammeSerializer(page, many=True).data)
+        return self.get_paginated_response(serializers.ProgrammeSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Tạo đề án (ví dụ Đề án 16-ĐA/TU, 2020-2025)",
-        request=z.ProgrammeInput,
-        responses={201: z.ProgrammeSerializer, **ERRORS},
+        request=serializers.ProgrammeInput,
+        responses={201: serializers.ProgrammeSerializer, **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        d = validated(z.ProgrammeInput(data=request.data))
+        d = validated(serializers.ProgrammeInput(data=request.data))
         org = _org_body(request, d["org"], "org")
         assert org is not None
-        programme = s.create_programme(
+        programme = services.create_programme(
             request.user,
             org,
             name=d["name"],
@@ -63,52 +61,52 @@ class ProgrammeListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-
             decision_date=d["decision_date"],
             note=d["note"],
         )
-        return Response(z.ProgrammeSerializer(programme).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.ProgrammeSerializer(programme).data, status=status.HTTP_201_CREATED)
 
 
 class ProgrammeDetailView(CosoAPI):
-    @extend_schema(summary="Một đề án", responses={200: z.ProgrammeSerializer, **ERRORS})
+    @extend_schema(summary="Một đề án", responses={200: serializers.ProgrammeSerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(z.ProgrammeSerializer(_programme(request, pk)).data)
+        return Response(serializers.ProgrammeSerializer(_programme(request, pk)).data)
 
 
 class ProgrammePilotView(CosoAPI):
     @extend_schema(
         summary="Chi bộ của đề án (điểm và triển khai)",
-        responses={200: z.ProgrammeCellSerializer(many=True), **ERRORS},
+        responses={200: serializers.ProgrammeCellSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         programme = _programme(request, pk)
         rows = restrict(ProgrammeCell.objects.filter(programme=programme), request.user).select_related("org")
-        return Response(z.ProgrammeCellSerializer(rows.order_by("-pilot", "id"), many=True).data)
+        return Response(serializers.ProgrammeCellSerializer(rows.order_by("-pilot", "id"), many=True).data)
 
     @extend_schema(
         summary="Chọn chi bộ điểm (sinh hoạt điểm) của đề án",
-        request=z.PilotInput,
-        responses={201: z.ProgrammeCellSerializer, **ERRORS},
+        request=serializers.PilotInput,
+        responses={201: serializers.ProgrammeCellSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         programme = _programme(request, pk)
-        d = validated(z.PilotInput(data=request.data))
+        d = validated(serializers.PilotInput(data=request.data))
         cell = _org_body(request, d["org"], "org")
         assert cell is not None
-        row = s.select_pilot(request.user, programme, cell, on=d["on"], note=d["note"])
-        return Response(z.ProgrammeCellSerializer(row).data, status=status.HTTP_201_CREATED)
+        row = services.select_pilot(request.user, programme, cell, on=d["on"], note=d["note"])
+        return Response(serializers.ProgrammeCellSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class ProgrammeRollOutView(CosoAPI):
     @extend_schema(
         summary="Triển khai đồng loạt đề án (mọi chi bộ của cấp triển khai, hoặc các chi bộ đã nêu)",
-        request=z.RollOutInput,
-        responses={200: z.RollOutResultSerializer, **ERRORS},
+        request=serializers.RollOutInput,
+        responses={200: serializers.RollOutResultSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         programme = _programme(request, pk)
-        d = validated(z.RollOutInput(data=request.data))
+        d = validated(serializers.RollOutInput(data=request.data))
         cells = None
         if d["cells"]:
             cells = [_org_body(request, c, f"cells[{i}]") for i, c in enumerate(d["cells"])]
-        n = s.roll_out(request.user, programme, on=d["on"], cells=cells)  # type: ignore[arg-type]
+        n = services.roll_out(request.user, programme, on=d["on"], cells=cells)  # type: ignore[arg-type]
         return Response({"rolled_out": n})
 
 

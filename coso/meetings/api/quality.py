@@ -12,8 +12,7 @@ from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, validated
 from coso.core.scope import restrict
 from coso.orgs.filters import org_param
 
-from .. import serializers as z
-from .. import services as s
+from .. import serializers, services
 from ..models import (
     MeetingScore,
     QualityCriteriaSet,
@@ -22,23 +21,25 @@ from ._common import ORG_FILTER, _meeting, _org_body
 
 
 class ScoreView(CosoAPI):
-    @extend_schema(summary="Đánh giá chất lượng cuộc sinh hoạt", responses={200: z.ScoreSerializer, **ERRORS})
+    @extend_schema(
+        summary="Đánh giá chất lượng cuộc sinh hoạt", responses={200: serializers.ScoreSerializer, **ERRORS}
+    )
     def get(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
         score = MeetingScore.objects.filter(meeting=meeting).first()
         if score is None:
             raise exceptions.NotFound("Cuộc sinh hoạt này chưa được đánh giá chất lượng.")
-        return Response(z.ScoreSerializer(score).data)
+        return Response(serializers.ScoreSerializer(score).data)
 
     @extend_schema(
         summary="Chấm chất lượng theo bộ tiêu chí có hiệu lực vào ngày họp (chấm lại thay điểm cũ)",
-        request=z.ScoreInput,
-        responses={200: z.ScoreSerializer, **ERRORS},
+        request=serializers.ScoreInput,
+        responses={200: serializers.ScoreSerializer, **ERRORS},
     )
     def put(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        d = validated(z.ScoreInput(data=request.data))
-        score = s.score_meeting(
+        d = validated(serializers.ScoreInput(data=request.data))
+        score = services.score_meeting(
             request.user,
             meeting,
             scores=d["scores"],
@@ -46,7 +47,7 @@ class ScoreView(CosoAPI):
             note=d["note"],
             expected_version=d["version"],
         )
-        return Response(z.ScoreSerializer(score).data)
+        return Response(serializers.ScoreSerializer(score).data)
 
 
 class CriteriaSetListView(CosoAPI):
@@ -54,7 +55,7 @@ class CriteriaSetListView(CosoAPI):
         summary="Bộ tiêu chí chất lượng sinh hoạt: với `org`, các bộ có hiệu lực cho tổ chức đó vào `as_of` "
         "(applies: bộ được dùng); không có `org`, mọi bộ toàn quốc và trong phạm vi của bạn",
         parameters=[ORG_FILTER, AS_OF],
-        responses={200: z.CriteriaSetInForceSerializer(many=True), **ERRORS},
+        responses={200: serializers.CriteriaSetInForceSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         org = org_param(request)
@@ -64,10 +65,10 @@ class CriteriaSetListView(CosoAPI):
         ).select_related("org")
         if org is None:
             rows = list(visible.order_by("org_id", "effective_from", "id"))
-            return Response(z.CriteriaSetInForceSerializer(rows, many=True).data)
+            return Response(serializers.CriteriaSetInForceSerializer(rows, many=True).data)
         on = as_of(request)
-        applies = s.criteria_set_for(org, on)
-        period = s.org_on(org, on)
+        applies = services.criteria_set_for(org, on)
+        period = services.org_on(org, on)
         ancestors = [int(seg) for seg in period.path.split("/") if seg]
         rows = list(
             QualityCriteriaSet.objects.filter(
@@ -77,16 +78,18 @@ class CriteriaSetListView(CosoAPI):
             .select_related("org")
             .order_by("effective_from", "id")
         )
-        return Response(z.CriteriaSetInForceSerializer(rows, many=True, context={"applies": applies.pk}).data)
+        return Response(
+            serializers.CriteriaSetInForceSerializer(rows, many=True, context={"applies": applies.pk}).data
+        )
 
     @extend_schema(
         summary="Ban hành bộ tiêu chí (của một cấp ủy, hoặc toàn quốc khi để trống org)",
-        request=z.CriteriaSetInput,
-        responses={201: z.CriteriaSetSerializer, **ERRORS},
+        request=serializers.CriteriaSetInput,
+        responses={201: serializers.CriteriaSetSerializer, **ERRORS},
     )
     def post(self, request: Request) -> Response:
-        d = validated(z.CriteriaSetInput(data=request.data))
-        cs = s.save_criteria_set(
+        d = validated(serializers.CriteriaSetInput(data=request.data))
+        cs = services.save_criteria_set(
             request.user,
             org=_org_body(request, d["org"], "org"),
             name=d["name"],
@@ -96,4 +99,4 @@ class CriteriaSetListView(CosoAPI):
             criteria=d["criteria"],
             levels=d["levels"],
         )
-        return Response(z.CriteriaSetSerializer(cs).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.CriteriaSetSerializer(cs).data, status=status.HTTP_201_CREATED)

@@ -12,9 +12,7 @@ from rest_framework.response import Response
 from coso.core.api import AS_OF, ERRORS, CosoAPI, validated
 from coso.core.scope import get_scoped, restrict
 
-from .. import filters
-from .. import serializers as z
-from .. import services as s
+from .. import filters, serializers, services
 from ..models import (
     Resolution,
     ResolutionTask,
@@ -31,37 +29,37 @@ def _tasks() -> QuerySet[ResolutionTask]:
 class ResolutionListView(CosoAPI):
     @extend_schema(
         summary="Nghị quyết của cuộc sinh hoạt, với nhiệm vụ",
-        responses={200: z.ResolutionSerializer(many=True), **ERRORS},
+        responses={200: serializers.ResolutionSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
         rows = Resolution.objects.filter(meeting=meeting).prefetch_related(
             "tasks__follow_ups__meeting", "tasks__resolution__meeting__org"
         )
-        return Response(z.ResolutionSerializer(rows.order_by("id"), many=True).data)
+        return Response(serializers.ResolutionSerializer(rows.order_by("id"), many=True).data)
 
     @extend_schema(
         summary="Ghi nghị quyết của cuộc sinh hoạt đã họp",
-        request=z.ResolutionInput,
-        responses={201: z.ResolutionSerializer, **ERRORS},
+        request=serializers.ResolutionInput,
+        responses={201: serializers.ResolutionSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        d = validated(z.ResolutionInput(data=request.data))
-        resolution = s.add_resolution(request.user, meeting, **d)
-        return Response(z.ResolutionSerializer(resolution).data, status=status.HTTP_201_CREATED)
+        d = validated(serializers.ResolutionInput(data=request.data))
+        resolution = services.add_resolution(request.user, meeting, **d)
+        return Response(serializers.ResolutionSerializer(resolution).data, status=status.HTTP_201_CREATED)
 
 
 class ResolutionTaskView(CosoAPI):
     @extend_schema(
         summary="Giao nhiệm vụ của nghị quyết (người phụ trách, thời hạn)",
-        request=z.TaskInput,
-        responses={201: z.TaskSerializer, **ERRORS},
+        request=serializers.TaskInput,
+        responses={201: serializers.TaskSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         resolution = get_scoped(Resolution.objects.select_related("meeting__org"), request.user, pk=pk)
-        d = validated(z.TaskInput(data=request.data))
-        task = s.add_task(
+        d = validated(serializers.TaskInput(data=request.data))
+        task = services.add_task(
             request.user,
             resolution,
             description=d["description"],
@@ -69,11 +67,13 @@ class ResolutionTaskView(CosoAPI):
             owner_member=_member(request, d["owner_member"], "owner_member", resolution.meeting.org),
             owner_text=d["owner_text"],
         )
-        return Response(z.TaskSerializer(_tasks().get(pk=task.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            serializers.TaskSerializer(_tasks().get(pk=task.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class TaskListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
-    serializer_class = z.TaskSerializer
+    serializer_class = serializers.TaskSerializer
     queryset = ResolutionTask.objects.none()
 
     @extend_schema(
@@ -86,26 +86,28 @@ class TaskListView(CosoAPI, generics.GenericAPIView):  # type: ignore[type-arg]
                 "overdue", OpenApiTypes.BOOL, description="true: chỉ nhiệm vụ còn mở vào as_of và đã quá hạn."
             ),
         ],
-        responses={200: z.TaskSerializer(many=True), **ERRORS},
+        responses={200: serializers.TaskSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         qs = filters.TaskFilter(
             request.query_params, queryset=restrict(_tasks(), request.user), request=request, api=True
         ).qs
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(z.TaskSerializer(page, many=True).data)
+        return self.get_paginated_response(serializers.TaskSerializer(page, many=True).data)
 
 
 class TaskFollowUpView(CosoAPI):
     @extend_schema(
         summary="Kiểm điểm nhiệm vụ ở một kỳ sinh hoạt sau (đặt tình trạng)",
-        request=z.FollowUpInput,
-        responses={201: z.TaskSerializer, **ERRORS},
+        request=serializers.FollowUpInput,
+        responses={201: serializers.TaskSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         task = get_scoped(ResolutionTask.objects.all(), request.user, pk=pk)
-        d = validated(z.FollowUpInput(data=request.data))
+        d = validated(serializers.FollowUpInput(data=request.data))
         meeting = _meeting_body(request, d["meeting"], "meeting")
         assert meeting is not None
-        s.follow_up_task(request.user, task, meeting=meeting, status=d["status"], note=d["note"])
-        return Response(z.TaskSerializer(_tasks().get(pk=task.pk)).data, status=status.HTTP_201_CREATED)
+        services.follow_up_task(request.user, task, meeting=meeting, status=d["status"], note=d["note"])
+        return Response(
+            serializers.TaskSerializer(_tasks().get(pk=task.pk)).data, status=status.HTTP_201_CREATED
+        )

@@ -11,9 +11,7 @@ from coso.core.api import ERRORS, CosoAPI, input_error, validated
 from coso.core.text import nfc
 from coso.orgs.queries import get_org
 
-from .. import queries
-from .. import serializers as z
-from .. import services as s
+from .. import queries, serializers, services
 from ..models import (
     MeetingRhythm,
 )
@@ -24,38 +22,38 @@ class RhythmView(CosoAPI):
     @extend_schema(
         summary="Lịch sinh hoạt định kỳ của chi bộ (các thời kỳ)",
         parameters=[CODE],
-        responses={200: z.RhythmSerializer(many=True), **ERRORS},
+        responses={200: serializers.RhythmSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, code: str) -> Response:
         org = get_org(request.user, nfc(code))
         rows = MeetingRhythm.objects.filter(org=org).select_related("org").order_by("valid_from", "id")
-        return Response(z.RhythmSerializer(rows, many=True).data)
+        return Response(serializers.RhythmSerializer(rows, many=True).data)
 
     @extend_schema(
         summary="Đặt ngày sinh hoạt hằng tháng từ một ngày (lịch cũ kết thúc ngày đó)",
         parameters=[CODE],
-        request=z.RhythmInput,
-        responses={201: z.RhythmSerializer, **ERRORS},
+        request=serializers.RhythmInput,
+        responses={201: serializers.RhythmSerializer, **ERRORS},
     )
     def post(self, request: Request, code: str) -> Response:
         org = get_org(request.user, nfc(code))
-        d = validated(z.RhythmInput(data=request.data))
-        rhythm = s.set_rhythm(
+        d = validated(serializers.RhythmInput(data=request.data))
+        rhythm = services.set_rhythm(
             request.user, org, day_of_month=d["day_of_month"], valid_from=d["valid_from"], note=d["note"]
         )
-        return Response(z.RhythmSerializer(rhythm).data, status=status.HTTP_201_CREATED)
+        return Response(serializers.RhythmSerializer(rhythm).data, status=status.HTTP_201_CREATED)
 
 
 class BookView(CosoAPI):
     @extend_schema(
         summary="Nhập sổ sinh hoạt: các cuộc sinh hoạt chi bộ đã họp, chép từ sổ (một lần, kiểm tra từng dòng)",
         parameters=[CODE],
-        request=z.BookInput,
-        responses={201: z.MeetingItemSerializer(many=True), **ERRORS},
+        request=serializers.BookInput,
+        responses={201: serializers.MeetingItemSerializer(many=True), **ERRORS},
     )
     def post(self, request: Request, code: str) -> Response:
         org = get_org(request.user, nfc(code))
-        d = validated(z.BookInput(data=request.data))
+        d = validated(serializers.BookInput(data=request.data))
         entries = []
         for i, line in enumerate(d["entries"]):
             absent = {}
@@ -63,7 +61,7 @@ class BookView(CosoAPI):
                 member = _member(request, person["member"], f"entries[{i}].absent[{k}].member", org)
                 absent[member.pk] = person["reason"]  # type: ignore[union-attr]
             entries.append(
-                s.BookEntry(
+                services.BookEntry(
                     date=line["date"],
                     kind=line["kind"],
                     focus_issue=line["focus_issue"],
@@ -75,15 +73,17 @@ class BookView(CosoAPI):
                     adopted=line["adopted"],
                 )
             )
-        made = s.record_book(request.user, org, entries)
-        return Response(z.MeetingItemSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
+        made = services.record_book(request.user, org, entries)
+        return Response(
+            serializers.MeetingItemSerializer(made, many=True).data, status=status.HTTP_201_CREATED
+        )
 
 
 class CalendarView(CosoAPI):
     @extend_schema(
         summary="Lịch sinh hoạt của chi bộ theo tháng: ngày theo lịch định kỳ và các cuộc sinh hoạt",
         parameters=[CODE, FROM, TO],
-        responses={200: z.CalendarMonthSerializer(many=True), **ERRORS},
+        responses={200: serializers.CalendarMonthSerializer(many=True), **ERRORS},
     )
     def get(self, request: Request, code: str) -> Response:
         org = get_org(request.user, nfc(code))
@@ -100,4 +100,4 @@ class CalendarView(CosoAPI):
             }
             for m in months
         ]
-        return Response(z.CalendarMonthSerializer(data, many=True).data)
+        return Response(serializers.CalendarMonthSerializer(data, many=True).data)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 
 from coso.core import pages
 from coso.core.scope import CHANGE_MEETINGS, VIEW, get_scoped
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
 from ..models import (
@@ -36,7 +36,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     return {
         "meeting": meeting,
         "org": meeting.org,
-        "org_name": oq.name_on(meeting.org, meeting.date),
+        "org_name": orgs_queries.name_on(meeting.org, meeting.date),
         "can_change": _can_change(request, meeting.org),
     }
 

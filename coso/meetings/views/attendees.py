@@ -15,10 +15,9 @@ from coso.core import pages
 from coso.core.dates import format_date
 from coso.core.scope import CHANGE_MEETINGS
 from coso.core.text import person_sort_key
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 
-from .. import forms as f
-from .. import queries, services
+from .. import forms, queries, services
 from ._common import P, _form_page, _meeting, _meeting_context
 
 
@@ -26,8 +25,10 @@ from ._common import P, _form_page, _meeting, _meeting_context
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     """A committee assigns one of its members or a higher-level cadre to attend this meeting (seed 003)."""
     meeting = _meeting(request, pk, CHANGE_MEETINGS)
-    above = oq.ancestors(meeting.org, meeting.date, request.user, CHANGE_MEETINGS)
-    form = f.AssignForm(request.POST or None, initial={"assigning_org": above[-1].org_id if above else None})
+    above = orgs_queries.ancestors(meeting.org, meeting.date, request.user, CHANGE_MEETINGS)
+    form = forms.AssignForm(
+        request.POST or None, initial={"assigning_org": above[-1].org_id if above else None}
+    )
     form.fields["assigning_org"].choices = [("", "— chọn —")] + [  # type: ignore[attr-defined]
         (p.org_id, p.name) for p in reversed(above)
     ]
@@ -55,13 +56,13 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assignments(request: HttpRequest, code: str) -> HttpResponse:
     """Who went where: the assignments made by a committee (and those under it) over a period."""
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     as_of = pages.as_of(request)
     errors: dict[str, str] = {}
     frm = pages.get_date(request, "from", dt.date(as_of.year, 1, 1), errors)
     to = pages.get_date(request, "to", dt.date(as_of.year, 12, 31), errors)
     rows = queries.assignments(request.user, org, frm, to)
-    names = oq.names_on(
+    names = orgs_queries.names_on(
         {r.meeting.org_id for r in rows} | {r.assignment.assigning_org_id for r in rows}, as_of
     )
     people: dict[str, dict[str, Any]] = {}
@@ -76,7 +77,7 @@ def assignments(request: HttpRequest, code: str) -> HttpResponse:
         "meetings/assignments.html",
         {
             "org": org,
-            "org_name": oq.name_on(org, as_of),
+            "org_name": orgs_queries.name_on(org, as_of),
             "rows": rows,
             "names": names,
             "people": sorted(people.values(), key=lambda p: person_sort_key(p["name"])),

@@ -14,7 +14,7 @@ from coso.core import pages
 from coso.core.dates import format_date
 from coso.core.errors import DomainError
 from coso.core.excel import Sheet, workbook_bytes
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 
 from .. import queries
 
@@ -132,7 +132,7 @@ def compliance(request: HttpRequest, code: str) -> HttpResponse:
         for r in report.rows
     ]
     rate = report.attendance_rate
-    period = oq.nearest_period(org, as_of)
+    period = orgs_queries.nearest_period(org, as_of)
     return render(
         request,
         "meetings/compliance.html",
@@ -147,7 +147,7 @@ def compliance(request: HttpRequest, code: str) -> HttpResponse:
             "regular_pct": _pct(report.regular_held, report.regular_expected),
             "thematic_pct": _pct(report.thematic_quarters_met, report.thematic_quarters_expected),
             "rate_pct": round(100 * rate, 1) if rate is not None else None,
-            "ancestors": oq.ancestors(org, as_of, request.user),
+            "ancestors": orgs_queries.ancestors(org, as_of, request.user),
             "is_cell": bool(period and period.kind.is_cell),
             "thresholds": report.thresholds,
         },
@@ -159,7 +159,7 @@ def _compliance_args(
 ) -> tuple[Any, dt.date, dt.date, dt.date, dict[str, str]]:
     """The organization (in scope), as-of date and period of a compliance request; a wrong period is said in
     `errors` and the current year shown instead."""
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     as_of = pages.as_of(request)
     errors: dict[str, str] = {}
     frm = pages.get_date(request, "from", dt.date(as_of.year, 1, 1), errors)

@@ -17,8 +17,7 @@ from coso.core.scope import CHANGE_MEETINGS
 from coso.core.text import person_sort_key
 from coso.members.models import Member
 
-from .. import forms as f
-from .. import queries, services
+from .. import forms, queries, services
 from ..models import (
     Attendance,
     DuesPayment,
@@ -41,7 +40,7 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if request.method == "POST":
         meeting = _meeting(request, pk, CHANGE_MEETINGS)
-    form = f.DuesForm(request.POST or None, initial={"month": meeting.date.strftime("%m/%Y")})
+    form = forms.DuesForm(request.POST or None, initial={"month": meeting.date.strftime("%m/%Y")})
     people = [
         a
         for a in queries.attendance_of(request.user, meeting)

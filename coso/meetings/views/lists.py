@@ -15,11 +15,10 @@ from django.urls import reverse
 from coso.core import pages
 from coso.core.dates import first_of_month, format_date, last_of_month, today
 from coso.core.scope import CHANGE_MEETINGS, restrict
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
-from .. import filters, queries, services
-from .. import forms as f
+from .. import filters, forms, queries, services
 from ..models import (
     Meeting,
     MeetingRhythm,
@@ -28,7 +27,7 @@ from ._common import PAGE_SIZE, _can_change, _form_page
 
 
 def _scope_roots(request: HttpRequest, on: dt.date) -> list[tuple[Organization, str]]:
-    rows = list(oq.roots(request.user, on).select_related("org").order_by("sort_key", "id")[:30])
+    rows = list(orgs_queries.roots(request.user, on).select_related("org").order_by("sort_key", "id")[:30])
     return [(p.org, p.name) for p in rows]
 
 
@@ -44,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page)
-    names = oq.names_on({m.org_id for m in items}, today())
+    names = orgs_queries.names_on({m.org_id for m in items}, today())
     for m in items:
         m.org_name = names.get(m.org_id, m.org.code)  # type: ignore[attr-defined]
     return render(
@@ -55,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "items": items,
             "code": code,
             "under": under,
-            "under_name": oq.name_on(under, today()) if under else "",
+            "under_name": orgs_queries.name_on(under, today()) if under else "",
             "status": status,
             "statuses": Meeting.Status.choices,
             "roots": _scope_roots(request, today()),
@@ -69,7 +68,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def calendar(request: HttpRequest, code: str) -> HttpResponse:
     """A cell's year: the day its rhythm gives each month, its meetings, the months without a regular one."""
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     as_of = pages.as_of(request)
     try:
         year = int(request.GET.get("year") or as_of.year)
@@ -77,7 +76,7 @@ def calendar(request: HttpRequest, code: str) -> HttpResponse:
         year = as_of.year
     year = min(max(year, 1930), 2100)
     months = queries.calendar(request.user, org, dt.date(year, 1, 1), dt.date(year, 12, 1))
-    period = oq.nearest_period(org, dt.date(year, 12, 31) if year < as_of.year else as_of)
+    period = orgs_queries.nearest_period(org, dt.date(year, 12, 31) if year < as_of.year else as_of)
     is_cell = bool(period and period.kind.is_cell)
     now = today()
     rows: list[dict[str, Any]] = []
@@ -114,9 +113,9 @@ def calendar(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def rhythm(request: HttpRequest, code: str) -> HttpResponse:
-    org = oq.get_org(request.user, code, CHANGE_MEETINGS)
+    org = orgs_queries.get_org(request.user, code, CHANGE_MEETINGS)
     current = MeetingRhythm.objects.filter(org=org, valid_to__isnull=True).first()
-    form = f.RhythmForm(
+    form = forms.RhythmForm(
         request.POST or None,
         initial={
             "day_of_month": current.day_of_month if current else 4,
@@ -137,7 +136,7 @@ def rhythm(request: HttpRequest, code: str) -> HttpResponse:
         )
         return redirect("meetings:calendar", code=org.code)
 
-    name = oq.name_on(org, today())
+    name = orgs_queries.name_on(org, today())
     return _form_page(
         request,
         form,

@@ -18,11 +18,10 @@ from coso.core.errors import DomainError, NotInScope
 from coso.core.scope import CHANGE_MEETINGS, restrict
 from coso.core.text import person_sort_key
 from coso.members.models import Member
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
-from .. import forms as f
-from .. import queries, services
+from .. import forms, queries, services
 from ..models import (
     DuesPayment,
     Meeting,
@@ -49,7 +48,7 @@ def _meeting_input(d: dict[str, Any]) -> services.MeetingInput:
 
 
 def _members_of(request: HttpRequest, org: Organization) -> Any:
-    return f.cell_members(org, restrict(Member.objects.all(), request.user))
+    return forms.cell_members(org, restrict(Member.objects.all(), request.user))
 
 
 def _next_date(org: Organization) -> dt.date:
@@ -61,10 +60,10 @@ def _next_date(org: Organization) -> dt.date:
 @login_required
 def plan(request: HttpRequest, code: str) -> HttpResponse:
     """Plan a meeting: kind, date, place, the focus issue, agenda, the committee's preparation, chair, secretary."""
-    org = oq.get_org(request.user, code, CHANGE_MEETINGS)
-    period = oq.nearest_period(org, today())
+    org = orgs_queries.get_org(request.user, code, CHANGE_MEETINGS)
+    period = orgs_queries.nearest_period(org, today())
     kind = MeetingKind.REGULAR if period is None or period.kind.is_cell else MeetingKind.COMMITTEE
-    form = f.MeetingForm(
+    form = forms.MeetingForm(
         request.POST or None,
         members=_members_of(request, org),
         initial={"kind": kind, "date": format_date(_next_date(org))},
@@ -97,7 +96,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     agenda = "\n".join(
         i.title + (f" | {i.presenter}" if i.presenter else "") for i in meeting.agenda.order_by("order")
     )
-    form = f.MeetingForm(
+    form = forms.MeetingForm(
         request.POST or None,
         members=_members_of(request, meeting.org),
         initial={
@@ -137,7 +136,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, CHANGE_MEETINGS)
-    form = f.CancelForm(request.POST or None, initial={"version": meeting.version})
+    form = forms.CancelForm(request.POST or None, initial={"version": meeting.version})
 
     def call(d: dict[str, Any]) -> HttpResponse:
         services.cancel_meeting(request.user, meeting, reason=d["reason"], expected_version=d.get("version"))
@@ -194,7 +193,7 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if request.method == "POST" and not _can_change(request, meeting.org):
         raise Http404("Bạn không có quyền thay đổi cuộc sinh hoạt này.")
-    form = f.InvitationForm(
+    form = forms.InvitationForm(
         request.POST or None,
         initial={"version": meeting.version, "on": format_date(meeting.invitation_sent_on or today())},
     )

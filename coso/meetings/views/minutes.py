@@ -16,8 +16,7 @@ from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.scope import CHANGE_MEETINGS
 
-from .. import forms as f
-from .. import services
+from .. import forms, services
 from ..models import (
     Meeting,
     Minutes,
@@ -73,7 +72,7 @@ def _minutes_input(d: dict[str, Any], speakers: list[dict[str, str]]) -> service
 
 
 _MINUTES_LABELS = {
-    **{name: str(field.label) for name, field in f.MinutesForm.base_fields.items()},
+    **{name: str(field.label) for name, field in forms.MinutesForm.base_fields.items()},
     "speakers": "Ý kiến phát biểu",
 }
 
@@ -120,7 +119,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             "votes_abstain": 0,
         }
         speakers = []
-    form = f.MinutesForm(request.POST or None, initial=initial)
+    form = forms.MinutesForm(request.POST or None, initial=initial)
 
     def save(d: dict[str, Any], speakers: list[dict[str, str]]) -> HttpResponse:
         saved = services.save_minutes(
@@ -183,7 +182,7 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     if record is None:
         messages.error(request, "Chưa có biên bản để thông qua; hãy ghi biên bản trước.")
         return redirect("meetings:minutes", pk=meeting.pk)
-    form = f.AdoptForm(
+    form = forms.AdoptForm(
         request.POST or None, initial={"version": record.version, "on": format_date(meeting.date)}
     )
 
@@ -213,7 +212,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(pk=meeting.pk)
         .order_by("date", "id")
     )
-    form = f.AmendForm(
+    form = forms.AmendForm(
         request.POST or None,
         initial={**_minutes_initial(record), "on": format_date(today())},
         meetings=later,

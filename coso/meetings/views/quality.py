@@ -17,11 +17,10 @@ from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.fields import prefix_range
 from coso.core.scope import CHANGE_MEETINGS, VIEW, get_scoped, restrict
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
-from .. import forms as f
-from .. import queries, services
+from .. import forms, queries, services
 from ..models import (
     QualityCriteriaSet,
     QualityProgramme,
@@ -32,7 +31,7 @@ from ._common import _can_change, _form_page
 @login_required
 def quality(request: HttpRequest, code: str) -> HttpResponse:
     """Meeting quality every 6 months, rolled up and per cell."""
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     as_of = pages.as_of(request)
     errors: dict[str, str] = {}
     frm = pages.get_date(request, "from", dt.date(as_of.year - 2, 1, 1), errors)
@@ -46,7 +45,7 @@ def quality(request: HttpRequest, code: str) -> HttpResponse:
         "meetings/quality.html",
         {
             "org": org,
-            "org_name": oq.name_on(org, as_of),
+            "org_name": orgs_queries.name_on(org, as_of),
             "halves": halves,
             "from_text": format_date(frm),
             "to_text": format_date(to),
@@ -64,9 +63,9 @@ def criteria(request: HttpRequest, code: str) -> HttpResponse:
     the national default), and every set of its levels with their dates. The sets of the organizations above are
     the rules its meetings are scored by, so they show even when those organizations are outside the user's
     grants; nothing of another subtree shows."""
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     as_of = pages.as_of(request)
-    period = oq.nearest_period(org, as_of)
+    period = orgs_queries.nearest_period(org, as_of)
     ancestors = [int(s) for s in period.path.split("/") if s] if period else [org.pk]
     in_force = None
     error = ""
@@ -79,7 +78,7 @@ def criteria(request: HttpRequest, code: str) -> HttpResponse:
             "org_id", "-effective_from"
         )
     )
-    names = oq.names_on({s.org_id for s in sets if s.org_id}, as_of)
+    names = orgs_queries.names_on({s.org_id for s in sets if s.org_id}, as_of)
     return render(
         request,
         "meetings/criteria.html",
@@ -97,8 +96,8 @@ def criteria(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def criteria_add(request: HttpRequest, code: str) -> HttpResponse:
-    org = oq.get_org(request.user, code, CHANGE_MEETINGS)
-    form = f.CriteriaSetForm(request.POST or None, initial={"effective_from": format_date(today())})
+    org = orgs_queries.get_org(request.user, code, CHANGE_MEETINGS)
+    form = forms.CriteriaSetForm(request.POST or None, initial={"effective_from": format_date(today())})
 
     def call(d: dict[str, Any]) -> HttpResponse:
         cs = services.save_criteria_set(
@@ -123,7 +122,7 @@ def criteria_add(request: HttpRequest, code: str) -> HttpResponse:
         {
             "title": "Ban hành bộ tiêu chí chất lượng sinh hoạt",
             "org": org,
-            "org_name": oq.name_on(org, today()),
+            "org_name": orgs_queries.name_on(org, today()),
             "intro": "Bộ tiêu chí áp dụng cho các chi bộ thuộc cấp này từ ngày hiệu lực; bộ đang áp dụng của cấp này "
             "(nếu có) kết thúc vào ngày đó.",
             "back": reverse("meetings:criteria", kwargs={"code": org.code}),
@@ -137,9 +136,9 @@ def criteria_add(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def programmes(request: HttpRequest, code: str) -> HttpResponse:
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     as_of = pages.as_of(request)
-    period = oq.nearest_period(org, as_of)
+    period = orgs_queries.nearest_period(org, as_of)
     ancestors = [int(s) for s in period.path.split("/") if s] if period else [org.pk]
     items = list(
         restrict(
@@ -149,7 +148,7 @@ def programmes(request: HttpRequest, code: str) -> HttpResponse:
             request.user,
         ).order_by("-date_from", "id")
     )
-    names = oq.names_on({p.org_id for p in items}, as_of)
+    names = orgs_queries.names_on({p.org_id for p in items}, as_of)
     return render(
         request,
         "meetings/programmes.html",
@@ -165,8 +164,8 @@ def programmes(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def programme_add(request: HttpRequest, code: str) -> HttpResponse:
-    org = oq.get_org(request.user, code, CHANGE_MEETINGS)
-    form = f.ProgrammeForm(request.POST or None)
+    org = orgs_queries.get_org(request.user, code, CHANGE_MEETINGS)
+    form = forms.ProgrammeForm(request.POST or None)
 
     def call(d: dict[str, Any]) -> HttpResponse:
         p = services.create_programme(
@@ -189,7 +188,7 @@ def programme_add(request: HttpRequest, code: str) -> HttpResponse:
         {
             "title": "Đề án nâng cao chất lượng sinh hoạt chi bộ",
             "org": org,
-            "org_name": oq.name_on(org, today()),
+            "org_name": orgs_queries.name_on(org, today()),
             "back": reverse("meetings:programmes", kwargs={"code": org.code}),
             "wide": True,
         },
@@ -206,10 +205,10 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
         prog = get_scoped(
             QualityProgramme.objects.select_related("org"), request.user, CHANGE_MEETINGS, pk=pk
         )
-    pilot_form = f.PilotForm(
+    pilot_form = forms.PilotForm(
         request.POST if action == "pilot" else None, initial={"on": format_date(today())}
     )
-    roll_form = f.RollOutForm(
+    roll_form = forms.RollOutForm(
         request.POST if action == "roll_out" else None, initial={"on": format_date(today())}
     )
     if action == "pilot" and pilot_form.is_valid():
@@ -226,7 +225,7 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.select_pilot(request.user, prog, cell, on=d["on"], note=d.get("note") or "")
-                messages.success(request, f"Đã chọn {oq.name_on(cell, d['on'])} làm chi bộ điểm.")
+                messages.success(request, f"Đã chọn {orgs_queries.name_on(cell, d['on'])} làm chi bộ điểm.")
                 return redirect("meetings:programme", pk=prog.pk)
             except DomainError as exc:
                 pages.apply_error(pilot_form, exc, {"org": "cell"})
@@ -246,7 +245,7 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "prog": prog,
             "org": prog.org,
-            "org_name": oq.name_on(prog.org, as_of),
+            "org_name": orgs_queries.name_on(prog.org, as_of),
             "report": report,
             "halves": list(zip(report.pilot_quality, report.all_quality, strict=True)),
             "pilot_form": pilot_form,

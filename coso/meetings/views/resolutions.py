@@ -14,8 +14,7 @@ from coso.core import pages
 from coso.core.dates import format_date, today
 from coso.core.scope import CHANGE_MEETINGS, VIEW, get_scoped
 
-from .. import forms as f
-from .. import queries, services
+from .. import forms, queries, services
 from ..models import (
     Meeting,
     Resolution,
@@ -28,7 +27,7 @@ from .meeting import _members_of
 @login_required
 def resolution_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk, CHANGE_MEETINGS)
-    form = f.ResolutionForm(request.POST or None)
+    form = forms.ResolutionForm(request.POST or None)
 
     def call(d: dict[str, Any]) -> HttpResponse:
         r = services.add_resolution(
@@ -55,7 +54,7 @@ def resolution(request: HttpRequest, pk: int) -> HttpResponse:
         res = get_scoped(
             Resolution.objects.select_related("meeting__org"), request.user, CHANGE_MEETINGS, pk=pk
         )
-    form = f.TaskForm(request.POST or None, members=_members_of(request, meeting.org))
+    form = forms.TaskForm(request.POST or None, members=_members_of(request, meeting.org))
 
     def call(d: dict[str, Any]) -> HttpResponse:
         services.add_task(
@@ -104,7 +103,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(pk=origin.pk)
         .order_by("-date", "-id")[:24]
     )
-    form = f.FollowUpForm(
+    form = forms.FollowUpForm(
         request.POST or None, initial={"meeting": request.GET.get("meeting"), "status": "done"}
     )
     form.fields["meeting"].choices = [("", "— chọn —")] + [  # type: ignore[attr-defined]

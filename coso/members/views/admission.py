@@ -11,8 +11,7 @@ from coso.core import pages
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
 
-from .. import forms as f
-from .. import services
+from .. import forms, services
 from ._common import _can_change
 
 
@@ -20,7 +19,7 @@ from ._common import _can_change
 def admit(request: HttpRequest) -> HttpResponse:
     if not _can_change(request):
         raise Http404("Bạn không có quyền thay đổi đảng viên.")
-    form = f.AdmitForm(
+    form = forms.AdmitForm(
         request.POST or None,
         user=request.user,
         initial={"cell": request.GET.get("cell", ""), "joined_on": format_date(today())},

@@ -14,22 +14,21 @@ from coso.core import pages
 from coso.core.dates import active_on, format_date, parse_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.scope import CHANGE_MEMBERS, restrict
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
-from .. import forms as f
-from .. import services
+from .. import forms, services
 from ..models import Membership
 
 
-def _grassroots_cells(request: HttpRequest, source: Organization, on: dt.date) -> list[oq.Period]:
+def _grassroots_cells(request: HttpRequest, source: Organization, on: dt.date) -> list[orgs_queries.Period]:
     """Cells in the user's change scope on `on` under the same grassroots organization as `source`."""
-    chain = oq.ancestors(source, on)
+    chain = orgs_queries.ancestors(source, on)
     root = next((p for p in reversed(chain) if p.kind.is_grassroots), chain[-1] if chain else None)
     if root is None:
         return []
     return list(
-        oq.periods(request.user, on, within=root.path, permission=CHANGE_MEMBERS)
+        orgs_queries.periods(request.user, on, within=root.path, permission=CHANGE_MEMBERS)
         .filter(kind__is_cell=True)
         .exclude(org=source)
         .select_related("org")
@@ -48,9 +47,9 @@ def _after_bulk_move(
     if len(targets) == 1:
         org = next(iter(targets))
     else:
-        shown = oq.nearest_period(source, on)
+        shown = orgs_queries.nearest_period(source, on)
         parent_id = shown.parent_id if shown else None
-        parent = oq.orgs(request.user).filter(pk=parent_id).first() if parent_id else None
+        parent = orgs_queries.orgs(request.user).filter(pk=parent_id).first() if parent_id else None
         org = parent or source
     query = {"under": org.code}
     if on > today():
@@ -60,13 +59,13 @@ def _after_bulk_move(
 
 @login_required
 def bulk_move(request: HttpRequest, code: str) -> HttpResponse:
-    source = oq.get_org(request.user, code, CHANGE_MEMBERS)
+    source = orgs_queries.get_org(request.user, code, CHANGE_MEMBERS)
     raw_on = request.POST.get("on") if request.method == "POST" else request.GET.get("on")
     try:
         on = parse_date(raw_on) if raw_on else today()
     except ValueError:
         on = today()
-    form = f.BulkMoveForm(
+    form = forms.BulkMoveForm(
         request.POST if request.method == "POST" and "save" in request.POST else None,
         initial={"on": format_date(on)},
     )
@@ -133,7 +132,7 @@ def bulk_move(request: HttpRequest, code: str) -> HttpResponse:
         {
             "form": form,
             "source": source,
-            "source_name": oq.names_on({source.pk}, on).get(source.pk, source.code),
+            "source_name": orgs_queries.names_on({source.pk}, on).get(source.pk, source.code),
             "on": on,
             "rows": table,
             "targets": targets,

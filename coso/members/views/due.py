@@ -12,7 +12,7 @@ from django.shortcuts import render
 from coso.core.dates import add_months, add_working_days, today
 from coso.core.rules import rule_in_force
 from coso.core.scope import CHANGE_MEMBERS, restrict
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 
 from .. import services
 from ..models import Member, Status, Transfer
@@ -66,7 +66,7 @@ def due(request: HttpRequest) -> HttpResponse:
             "overdue_rows": overdue_rows,
             "late_transfers": late_transfers,
             "late_returns": late_returns,
-            "names": oq.names_on(ids, now),
+            "names": orgs_queries.names_on(ids, now),
             "visible": visible,
             "changeable": set(
                 _members(request, CHANGE_MEMBERS)

@@ -8,7 +8,7 @@ from coso.core import pages
 from coso.core.dates import today
 from coso.core.errors import DomainError
 from coso.core.import_flow import ExcelImportFlow
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 
 from ._common import _can_change
 
@@ -24,7 +24,7 @@ def _import_summary(result: Any) -> dict[str, Any]:
     plan = result.plan
     by_cell = plan.by_cell() if result.ok else {}
     ids = {plan.cells[c][0] for c in list(by_cell)[:SHOWN_CELLS] if c in plan.cells}
-    names = oq.names_on(ids, today())
+    names = orgs_queries.names_on(ids, today())
     return {
         "ok": result.ok,
         "filename": plan.filename,

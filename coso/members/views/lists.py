@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from coso.core import pages
 from coso.core.dates import active_on
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 
 from .. import filters
 from ..models import Membership, MemberStatus, Status
@@ -44,11 +44,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
             .values_list("member_id", "status")
             .order_by("valid_from")
         )
-    names = oq.names_on(set(cell_of.values()), as_of)
+    names = orgs_queries.names_on(set(cell_of.values()), as_of)
     for m in items:
         m.cell_name = names.get(cell_of[m.pk], "")  # type: ignore[attr-defined]
         m.status_label = labels.get(status_of[m.pk], status_of[m.pk])  # type: ignore[attr-defined]
-    under_name = oq.names_on({under.pk}, as_of).get(under.pk, "") if under else ""
+    under_name = orgs_queries.names_on({under.pk}, as_of).get(under.pk, "") if under else ""
     return render(
         request,
         "members/list.html",

@@ -15,8 +15,7 @@ from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.scope import CHANGE_MEMBERS
 
-from .. import forms as f
-from .. import services
+from .. import forms, services
 from ..models import Member, Status
 from ._common import _member
 from .record import _record_context
@@ -118,12 +117,12 @@ class _FormInvalid(Exception):
 
 
 OPS: dict[str, tuple[type[Any], str, Callable[..., str], dict[str, str]]] = {
-    "recognise": (f.RecogniseForm, "Công nhận đảng viên chính thức", _recognise, {}),
-    "exit": (f.ExitForm, "Ra khỏi Đảng / xóa tên / từ trần", _exit, {}),
-    "flag": (f.FlagForm, "Miễn / đình chỉ sinh hoạt", _flag, {}),
-    "discipline": (f.DisciplineForm, "Kỷ luật", _discipline, {}),
-    "profile": (f.ProfileForm, "Cập nhật trình độ, nghề nghiệp", _profile, {}),
-    "transfer": (f.TransferForm, "Chuyển sinh hoạt đảng (cấp giấy giới thiệu)", _transfer, {}),
+    "recognise": (forms.RecogniseForm, "Công nhận đảng viên chính thức", _recognise, {}),
+    "exit": (forms.ExitForm, "Ra khỏi Đảng / xóa tên / từ trần", _exit, {}),
+    "flag": (forms.FlagForm, "Miễn / đình chỉ sinh hoạt", _flag, {}),
+    "discipline": (forms.DisciplineForm, "Kỷ luật", _discipline, {}),
+    "profile": (forms.ProfileForm, "Cập nhật trình độ, nghề nghiệp", _profile, {}),
+    "transfer": (forms.TransferForm, "Chuyển sinh hoạt đảng (cấp giấy giới thiệu)", _transfer, {}),
 }
 
 

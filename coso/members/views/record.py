@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 from coso.core import history
 from coso.core.dates import format_date, today
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 
 from .. import services
 from ..models import Member, MemberView, Status
@@ -22,7 +22,7 @@ def _record_context(request: HttpRequest, member: Member) -> dict[str, Any]:
     as_of = today()
     return {
         "member": member,
-        "cell_name": oq.names_on({member.home_org_id}, as_of).get(member.home_org_id, ""),
+        "cell_name": orgs_queries.names_on({member.home_org_id}, as_of).get(member.home_org_id, ""),
         "can_change": _can_change(request, member.home_org),
         "active": member.status in (Status.PROBATIONARY, Status.OFFICIAL),
     }
@@ -45,7 +45,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         memberships=memberships,
         transfers=transfers,
-        names=oq.names_on(ids, today()),
+        names=orgs_queries.names_on(ids, today()),
         disciplines=list(member.disciplines.all()),
         views=list(MemberView.objects.filter(member=member).select_related("user")[:50]),
         view_count=MemberView.objects.filter(member=member).count(),

@@ -8,16 +8,15 @@ from django.shortcuts import render
 
 from coso.core import pages
 from coso.core.dates import format_date, parse_date
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 
 
 @login_required
 def statistics(request: HttpRequest, code: str) -> HttpResponse:
     """The statistical breakdowns of the members under an organization on a date, with charts and Excel."""
-    from .. import exports
-    from .. import queries as mq
+    from .. import exports, queries
 
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     as_of = pages.as_of(request)
     period_from = None
     error = ""
@@ -26,7 +25,7 @@ def statistics(request: HttpRequest, code: str) -> HttpResponse:
             period_from = parse_date(request.GET["from"])
         except ValueError as exc:
             error = str(exc)
-    stats = mq.statistics(request.user, org, as_of, period_from=period_from)
+    stats = queries.statistics(request.user, org, as_of, period_from=period_from)
     if request.GET.get("format") == "xlsx":
         return pages.xlsx_response(
             exports.statistics_xlsx(stats), f"thong-ke-dang-vien-{org.code}-{as_of:%Y%m%d}.xlsx"
@@ -36,7 +35,7 @@ def statistics(request: HttpRequest, code: str) -> HttpResponse:
         top = max(counts.values(), default=0)
         rows = [(label, n, round(100 * n / top) if top else 0) for label, n in counts.items()]
         blocks.append({"key": key, "title": title, "rows": rows})
-    movement_labels = dict(mq.MOVEMENTS)
+    movement_labels = dict(queries.MOVEMENTS)
     movements = [(movement_labels.get(k, k), n) for k, n in stats.movements.items()]
     return render(
         request,
@@ -57,7 +56,7 @@ def structure_checks(request: HttpRequest, code: str) -> HttpResponse:
     """Warnings from the member-count rules (DOMAIN §2) for every cell and grassroots organization under `code`."""
     from ..rules import structure_warnings
 
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     as_of = pages.as_of(request)
     found = structure_warnings(request.user, org, as_of)
     show = request.GET.get("show", "warning")
@@ -67,7 +66,7 @@ def structure_checks(request: HttpRequest, code: str) -> HttpResponse:
         "members/structure_checks.html",
         {
             "org": org,
-            "period": oq.nearest_period(org, as_of),
+            "period": orgs_queries.nearest_period(org, as_of),
             "rows": rows,
             "show": show,
             "n_warning": sum(1 for w in found if w.level == "warning"),
@@ -79,12 +78,12 @@ def structure_checks(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def org_summary(request: HttpRequest, code: str) -> HttpResponse:
     """The member figures and rule warnings of one organization, shown on its page (loaded by htmx)."""
-    from .. import queries as mq
+    from .. import queries
     from ..rules import structure_warnings
 
-    org = oq.get_org(request.user, code)
+    org = orgs_queries.get_org(request.user, code)
     as_of = pages.as_of(request)
-    stats = mq.statistics(request.user, org, as_of)
+    stats = queries.statistics(request.user, org, as_of)
     own = [
         w for w in structure_warnings(request.user, org, as_of) if w.org_id == org.pk and w.level == "warning"
     ]

@@ -11,10 +11,9 @@ from coso.core import pages
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.scope import CHANGE_MEMBERS, get_scoped
-from coso.orgs import queries as oq
+from coso.orgs import queries as orgs_queries
 
-from .. import forms as f
-from .. import services
+from .. import forms, services
 from ..models import Transfer
 from ._common import _members
 
@@ -27,7 +26,7 @@ def _transfer_obj(request: HttpRequest, pk: int, permission: str = "view") -> Tr
 
 def _transfer_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     t = _transfer_obj(request, pk, CHANGE_MEMBERS)
-    form = f.DateForm(request.POST or None, initial={"on": format_date(today())})
+    form = forms.DateForm(request.POST or None, initial={"on": format_date(today())})
     title = "Xác nhận đến nơi sinh hoạt mới" if step == "arrival" else "Xác nhận trở về (chuyển tạm thời)"
     form.fields["on"].label = "Ngày đến" if step == "arrival" else "Ngày trở về"
     if request.method == "POST" and form.is_valid():
@@ -45,7 +44,7 @@ def _transfer_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             pages.apply_error(form, exc, {"to_org": "on"})
         except NotInScope:
             raise Http404("Không thuộc phạm vi của bạn.") from None
-    names = oq.names_on({i for i in (t.from_org_id, t.to_org_id) if i}, today())
+    names = orgs_queries.names_on({i for i in (t.from_org_id, t.to_org_id) if i}, today())
     return render(
         request,
         "members/transfer_step.html",
