@@ -11,16 +11,11 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from coso.core.errors import DomainError
+from coso.core.history import stamp
 from coso.core.scope import GRANT, ROLES, check_path, forget_scope
 from coso.core.text import nfc
 
 from .models import RoleGrant, User
-
-
-def _stamp(obj: Any, actor: Any, reason: str) -> Any:
-    obj._history_user = actor
-    obj._change_reason = reason
-    return obj
 
 
 @transaction.atomic
@@ -41,7 +36,7 @@ def create_user(
     except ValidationError as exc:
         raise DomainError(" ".join(exc.messages), field="password") from exc
     user.set_password(password)
-    _stamp(user, actor, "Tạo tài khoản").save()
+    stamp(user, actor, "Tạo tài khoản").save()
     return user
 
 
@@ -57,7 +52,7 @@ def grant_role(actor: Any, *, user: User, role: str, org: Any) -> RoleGrant:
     if RoleGrant.objects.filter(user=user, role=role, org=org, revoked_at__isnull=True).exists():
         raise DomainError(f"{user} đã có vai trò {ROLES[role]} trên tổ chức này.", field="role")
     grant = RoleGrant(user=user, role=role, org=org, granted_by=actor)
-    _stamp(grant, actor, f"Cấp vai trò {ROLES[role]}").save()
+    stamp(grant, actor, f"Cấp vai trò {ROLES[role]}").save()
     forget_scope(user)
     return grant
 
@@ -72,7 +67,7 @@ def revoke_grant(actor: Any, grant: RoleGrant) -> RoleGrant:
         raise DomainError("Quyền này đã được thu hồi trước đó.")
     grant.revoked_at = timezone.now()
     grant.revoked_by = actor
-    _stamp(grant, actor, "Thu hồi vai trò").save()
+    stamp(grant, actor, "Thu hồi vai trò").save()
     forget_scope(grant.user)
     return grant
 

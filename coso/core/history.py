@@ -28,6 +28,14 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
 
 
+def stamp(obj: Any, actor: Any, reason: str) -> Any:
+    """Mark `obj`'s next save in its history: who (`actor`; None for the system) and why (the reason, cut to the
+    history's 100 characters)."""
+    obj._history_user = actor
+    obj._change_reason = reason[:100]
+    return obj
+
+
 def _show(value: Any) -> str:
     if value is None or value == "":
         return "—"

@@ -30,6 +30,7 @@ from coso.core.bulk import CREATED, insert_rows, record_history
 from coso.core.dates import active_on, format_date, today
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.fields import prefix_range
+from coso.core.history import stamp
 from coso.core.rules import as_rule
 from coso.core.scope import EVALUATE, check_path, scope_for
 from coso.core.text import nfc
@@ -54,12 +55,6 @@ from .models import (
 from .rules import Finding, RuleBook
 
 DECIDED_STATES = (EntryState.DECIDED,)
-
-
-def _stamp(obj: Any, actor: Any, reason: str) -> Any:
-    obj._history_user = actor
-    obj._change_reason = reason[:100]
-    return obj
 
 
 def _user(actor: Any) -> Any:
@@ -176,7 +171,7 @@ def open_period(actor: Any, org: Organization, data: PeriodInput) -> EvaluationP
         decision_due=data.decision_due,
         opened_by=_user(actor),
     )
-    _stamp(period, actor, "Mở đợt đánh giá").save()
+    stamp(period, actor, "Mở đợt đánh giá").save()
     book = RuleBook(date_to)
     rows: list[dict[str, Any]] = []
     places = list(orgs_queries.placements(date_to, within=root.path).select_related("kind").order_by("path"))
@@ -248,7 +243,7 @@ def _lock(entry: Evaluation, expected_version: int | None) -> Evaluation:
 
 def _save(entry: Evaluation, actor: Any, reason: str, fields: Sequence[str]) -> Evaluation:
     entry.version += 1
-    _stamp(entry, actor, reason).save(update_fields=[*fields, "version"])
+    stamp(entry, actor, reason).save(update_fields=[*fields, "version"])
     return entry
 
 
@@ -563,7 +558,7 @@ def decide(
     if period.state != PeriodState.DECIDING:
         period.state = PeriodState.DECIDING
         period.version += 1
-        _stamp(period, actor, "Quyết định xếp loại").save(update_fields=["state", "version"])
+        stamp(period, actor, "Quyết định xếp loại").save(update_fields=["state", "version"])
     return rows
 
 
@@ -584,7 +579,7 @@ def advance(
         )
     period.state = state
     period.version += 1
-    _stamp(period, actor, f"Chuyển bước: {PeriodState(state).label}").save(update_fields=["state", "version"])
+    stamp(period, actor, f"Chuyển bước: {PeriodState(state).label}").save(update_fields=["state", "version"])
     return period
 
 
@@ -604,7 +599,7 @@ def publish(actor: Any, period: EvaluationPeriod, *, on: dt.date | None = None) 
     period.published_on = on or today()
     period.published_by = _user(actor)
     period.version += 1
-    _stamp(period, actor, "Công bố kết quả").save(
+    stamp(period, actor, "Công bố kết quả").save(
         update_fields=["state", "published_on", "published_by", "version"]
     )
     return period
@@ -669,7 +664,7 @@ def reconsider(
         warnings=[f.as_json() for f in findings],
         created_by=_user(actor),
     )
-    _stamp(row, actor, f"Xem xét lại: {nfc(number)}").save()
+    stamp(row, actor, f"Xem xét lại: {nfc(number)}").save()
     entry.level = level
     entry.rank = level.rank
     entry.warnings = [f.as_json() for f in findings]
@@ -686,5 +681,5 @@ def link_account(actor: Any, user: Any, member: Member) -> MemberAccount:
     if existing is not None:
         raise DomainError("Tài khoản hoặc đảng viên này đã được liên kết.", field="user", rule=rules.SELF)
     account = MemberAccount(user=user, member=member)
-    _stamp(account, actor, "Liên kết tài khoản đảng viên").save()
+    stamp(account, actor, "Liên kết tài khoản đảng viên").save()
     return account

@@ -17,8 +17,9 @@ from django.db.models import F, Q
 from simple_history.utils import bulk_update_with_history
 
 from coso.core.bulk import CREATED, record_history
-from coso.core.dates import active_on, add_months, add_working_days, months_between, today
+from coso.core.dates import active_on, add_months, add_working_days, format_date, months_between, today
 from coso.core.errors import DomainError, Rule, StaleEdit
+from coso.core.history import stamp
 from coso.core.rules import as_rule, rule_in_force
 from coso.core.scope import CHANGE_MEMBERS, check_path
 from coso.core.text import fold, nfc, person_sort_key
@@ -58,19 +59,11 @@ DISCIPLINE = Rule(
 STATUS = Rule("MEM.STATUS", "Thao tác phù hợp với tình trạng của đảng viên", "Điều lệ Đảng, Điều 5, 8")
 
 
-def _fmt(d: dt.date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
-def _stamp(obj: Any, actor: Any, reason: str) -> Any:
-    obj._history_user = actor
-    obj._change_reason = reason[:100]
-    return obj
-
-
 def _past(d: dt.date | None, field: str, label: str) -> None:
     if d is not None and d > today():
-        raise DomainError(f"{label} {_fmt(d)} ở tương lai; hãy nhập ngày đã xảy ra.", field=field, rule=PAST)
+        raise DomainError(
+            f"{label} {format_date(d)} ở tương lai; hãy nhập ngày đã xảy ra.", field=field, rule=PAST
+        )
 
 
 def _check_scope(actor: Any, org: Organization | None) -> None:
@@ -83,7 +76,7 @@ def cell_on(org: Organization, on: dt.date, field: str = "org") -> orgs_queries.
     period = orgs_queries.period_on(org, on)
     if period is None:
         raise DomainError(
-            f"Chi bộ {org.code} không tồn tại vào ngày {_fmt(on)}; hãy chọn chi bộ đang tồn tại.",
+            f"Chi bộ {org.code} không tồn tại vào ngày {format_date(on)}; hãy chọn chi bộ đang tồn tại.",
             field=field,
             rule=CELL,
         )
@@ -178,14 +171,14 @@ def admit(
     low, high = int(ruleset.params["min_months"]), int(ruleset.params["max_months"])
     if age < low:
         raise DomainError(
-            f"Ngày {_fmt(review)} người này mới {age // 12} tuổi {age % 12} tháng, chưa đủ "
+            f"Ngày {format_date(review)} người này mới {age // 12} tuổi {age % 12} tháng, chưa đủ "
             f"{low // 12} tuổi để kết nạp.",
             field="birth_date",
             rule=as_rule(ruleset),
         )
     if age > high and not nfc(over_60_approval):
         raise DomainError(
-            f"Ngày {_fmt(review)} người này đã {age // 12} tuổi, quá {high // 12} tuổi: hãy ghi văn "
+            f"Ngày {format_date(review)} người này đã {age // 12} tuổi, quá {high // 12} tuổi: hãy ghi văn "
             "bản đồng ý của cấp có thẩm quyền.",
             field="over_60_approval",
             rule=as_rule(ruleset),
@@ -208,8 +201,8 @@ def admit(
         status=Status.PROBATIONARY,
         home_org=cell,
     )
-    _stamp(member, actor, "Kết nạp đảng viên").save()
-    _stamp(
+    stamp(member, actor, "Kết nạp đảng viên").save()
+    stamp(
         MemberStatus(
             member=member,
             status=Status.PROBATIONARY,
@@ -220,9 +213,9 @@ def admit(
         actor,
         "Kết nạp",
     ).save()
-    _stamp(Membership(member=member, org=cell, valid_from=joined_on), actor, "Kết nạp").save()
+    stamp(Membership(member=member, org=cell, valid_from=joined_on), actor, "Kết nạp").save()
     p = profile or Profile()
-    _stamp(
+    stamp(
         MemberProfile(
             member=member,
             valid_from=joined_on,
@@ -258,7 +251,7 @@ def _bump(member: Member, actor: Any, reason: str, **changes: Any) -> None:
     for key, value in changes.items():
         setattr(member, key, value)
     member.version += 1
-    _stamp(member, actor, reason).save(update_fields=[*changes, "version"])
+    stamp(member, actor, reason).save(update_fields=[*changes, "version"])
 
 
 @transaction.atomic
@@ -284,8 +277,8 @@ def recognise(
     earliest, rule = probation_end(member.joined_on)
     if on < earliest:
         raise DomainError(
-            f"{member.full_name} vào Đảng ngày {_fmt(member.joined_on)}; chỉ được công nhận chính "
-            f"thức từ ngày {_fmt(earliest)}.",
+            f"{member.full_name} vào Đảng ngày {format_date(member.joined_on)}; chỉ được công nhận chính "
+            f"thức từ ngày {format_date(earliest)}.",
             field="on",
             rule=rule,
         )
@@ -294,8 +287,8 @@ def recognise(
             "Ngày công nhận trước một thay đổi đã ghi; hãy kiểm tra ngày.", field="on", rule=STATUS
         )
     current.valid_to = on
-    _stamp(current, actor, "Công nhận chính thức").save(update_fields=["valid_to"])
-    _stamp(
+    stamp(current, actor, "Công nhận chính thức").save(update_fields=["valid_to"])
+    stamp(
         MemberStatus(
             member=member,
             status=Status.OFFICIAL,
@@ -339,12 +332,14 @@ def end_membership(
         raise DomainError("Chỉ đảng viên dự bị mới có thể không được công nhận chính thức.", rule=STATUS)
     if on < current.valid_from:
         raise DomainError(
-            f"Ngày {_fmt(on)} trước thay đổi đã ghi ngày {_fmt(current.valid_from)}.", field="on", rule=STATUS
+            f"Ngày {format_date(on)} trước thay đổi đã ghi ngày {format_date(current.valid_from)}.",
+            field="on",
+            rule=STATUS,
         )
     label = Status(status).label
     current.valid_to = on
-    _stamp(current, actor, label).save(update_fields=["valid_to"])
-    _stamp(
+    stamp(current, actor, label).save(update_fields=["valid_to"])
+    stamp(
         MemberStatus(
             member=member,
             status=status,
@@ -361,7 +356,7 @@ def end_membership(
     _close_open(member.flags.filter(valid_to__isnull=True), on, actor, label)
     for pending in member.transfers.filter(state=Transfer.State.ISSUED):
         pending.state = Transfer.State.CANCELLED
-        _stamp(pending, actor, label).save(update_fields=["state"])
+        stamp(pending, actor, label).save(update_fields=["state"])
     _bump(member, actor, label, status=status)
     return member
 
@@ -371,7 +366,7 @@ def _close_open(qs: Any, on: dt.date, actor: Any, reason: str) -> None:
     for row in rows:
         if row.valid_from > on:
             raise DomainError(
-                f"Đã có thay đổi ghi từ ngày {_fmt(row.valid_from)}, sau ngày {_fmt(on)}.",
+                f"Đã có thay đổi ghi từ ngày {format_date(row.valid_from)}, sau ngày {format_date(on)}.",
                 field="on",
                 rule=STATUS,
             )
@@ -413,7 +408,7 @@ def set_flag(
         decision_date=decision_date,
         reason=nfc(reason),
     )
-    _stamp(flag, actor, MemberFlag.Kind(kind).label).save()
+    stamp(flag, actor, MemberFlag.Kind(kind).label).save()
     _bump(member, actor, MemberFlag.Kind(kind).label)
     return flag
 
@@ -432,10 +427,10 @@ def end_flag(actor: Any, member: Member, *, kind: str, on: dt.date) -> MemberFla
         )
     if on <= flag.valid_from:
         raise DomainError(
-            f"Ngày kết thúc phải sau ngày bắt đầu {_fmt(flag.valid_from)}.", field="on", rule=STATUS
+            f"Ngày kết thúc phải sau ngày bắt đầu {format_date(flag.valid_from)}.", field="on", rule=STATUS
         )
     flag.valid_to = on
-    _stamp(flag, actor, "Kết thúc " + MemberFlag.Kind(kind).label.lower()).save(update_fields=["valid_to"])
+    stamp(flag, actor, "Kết thúc " + MemberFlag.Kind(kind).label.lower()).save(update_fields=["valid_to"])
     _bump(member, actor, "Kết thúc " + MemberFlag.Kind(kind).label.lower())
     return flag
 
@@ -463,7 +458,7 @@ def record_discipline(
     status_then = member.statuses.filter(active_on(decided_on)).first()
     if status_then is None or status_then.status not in ACTIVE_STATUSES:
         raise DomainError(
-            f"Ngày {_fmt(decided_on)} {member.full_name} không phải đảng viên.",
+            f"Ngày {format_date(decided_on)} {member.full_name} không phải đảng viên.",
             field="decided_on",
             rule=STATUS,
         )
@@ -489,7 +484,7 @@ def record_discipline(
         self_found=self_found,
         note=nfc(note),
     )
-    _stamp(record, actor, "Kỷ luật " + Discipline.Form(form).label.lower()).save()
+    stamp(record, actor, "Kỷ luật " + Discipline.Form(form).label.lower()).save()
     _bump(member, actor, "Kỷ luật")
     return record
 
@@ -504,12 +499,12 @@ def update_profile(actor: Any, member: Member, *, on: dt.date, profile: Profile)
     if current is not None:
         if on < current.valid_from:
             raise DomainError(
-                f"Đã có thông tin ghi từ ngày {_fmt(current.valid_from)}; hãy chọn ngày sau đó.",
+                f"Đã có thông tin ghi từ ngày {format_date(current.valid_from)}; hãy chọn ngày sau đó.",
                 field="on",
                 rule=STATUS,
             )
         current.valid_to = on
-        _stamp(current, actor, "Cập nhật trình độ").save(update_fields=["valid_to"])
+        stamp(current, actor, "Cập nhật trình độ").save(update_fields=["valid_to"])
     row = MemberProfile(
         member=member,
         valid_from=on,
@@ -519,7 +514,7 @@ def update_profile(actor: Any, member: Member, *, on: dt.date, profile: Profile)
         occupation=profile.occupation,
         academic_title=profile.academic_title,
     )
-    _stamp(row, actor, "Cập nhật trình độ").save()
+    stamp(row, actor, "Cập nhật trình độ").save()
     _bump(member, actor, "Cập nhật trình độ")
     return row
 
@@ -549,19 +544,21 @@ def _move(
             )
         if current.valid_from > on:
             raise DomainError(
-                f"{member.full_name} sinh hoạt tại chi bộ hiện nay từ {_fmt(current.valid_from)}, sau "
-                f"ngày {_fmt(on)}; hãy chọn ngày muộn hơn.",
+                f"{member.full_name} sinh hoạt tại chi bộ hiện nay từ {format_date(current.valid_from)}, sau "
+                f"ngày {format_date(on)}; hãy chọn ngày muộn hơn.",
                 field="on",
                 rule=OVERLAP,
             )
         current.valid_to = on
-        _stamp(current, actor, reason).save(update_fields=["valid_to"])
+        stamp(current, actor, reason).save(update_fields=["valid_to"])
     elif member.memberships.filter(kind=Membership.Kind.OFFICIAL, valid_to__gt=on).exists():
         raise DomainError(
-            f"{member.full_name} đã có sinh hoạt chính thức sau ngày {_fmt(on)}.", field="on", rule=OVERLAP
+            f"{member.full_name} đã có sinh hoạt chính thức sau ngày {format_date(on)}.",
+            field="on",
+            rule=OVERLAP,
         )
     row = Membership(member=member, org=target, valid_from=on, transfer=transfer)
-    _stamp(row, actor, reason).save()
+    stamp(row, actor, reason).save()
     _bump(member, actor, reason, home_org=target)
     return row
 
@@ -642,13 +639,13 @@ def issue_transfer(
         decision_number=nfc(data.decision_number),
         created_by=actor,
     )
-    _stamp(transfer, actor, transfer.get_kind_display()).save()
+    stamp(transfer, actor, transfer.get_kind_display()).save()
     if data.to_org is None and data.kind == Transfer.Kind.OFFICIAL:
         home.valid_to = data.left_on
-        _stamp(home, actor, "Chuyển ra ngoài hệ thống").save(update_fields=["valid_to"])
+        stamp(home, actor, "Chuyển ra ngoài hệ thống").save(update_fields=["valid_to"])
         transfer.state = Transfer.State.ARRIVED
         transfer.arrived_on = data.left_on
-        _stamp(transfer, actor, "Chuyển ra ngoài hệ thống").save(update_fields=["state", "arrived_on"])
+        stamp(transfer, actor, "Chuyển ra ngoài hệ thống").save(update_fields=["state", "arrived_on"])
     _bump(member, actor, transfer.get_kind_display())
     return transfer
 
@@ -662,13 +659,15 @@ def confirm_arrival(actor: Any, transfer: Transfer, *, on: dt.date) -> Transfer:
     _check_scope(actor, transfer.to_org)
     _past(on, "on", "Ngày đến")
     if on < transfer.left_on:
-        raise DomainError(f"Ngày đến phải từ ngày chuyển đi {_fmt(transfer.left_on)} trở đi.", field="on")
+        raise DomainError(
+            f"Ngày đến phải từ ngày chuyển đi {format_date(transfer.left_on)} trở đi.", field="on"
+        )
     member = _lock(transfer.member, None)
     if transfer.kind == Transfer.Kind.OFFICIAL:
         _move(actor, member, transfer.to_org, on, "Chuyển sinh hoạt chính thức", transfer)
     else:
         cell_on(transfer.to_org, on, "to_org")
-        _stamp(
+        stamp(
             Membership(
                 member=member,
                 org=transfer.to_org,
@@ -682,7 +681,7 @@ def confirm_arrival(actor: Any, transfer: Transfer, *, on: dt.date) -> Transfer:
         ).save()
     transfer.state = Transfer.State.ARRIVED
     transfer.arrived_on = on
-    _stamp(transfer, actor, "Xác nhận đến").save(update_fields=["state", "arrived_on"])
+    stamp(transfer, actor, "Xác nhận đến").save(update_fields=["state", "arrived_on"])
     return transfer
 
 
@@ -701,10 +700,10 @@ def confirm_return(actor: Any, transfer: Transfer, *, on: dt.date) -> Transfer:
         if on <= guest.valid_from:
             raise DomainError("Ngày trở về phải sau ngày đến.", field="on")
         guest.valid_to = on
-        _stamp(guest, actor, "Trở về").save(update_fields=["valid_to"])
+        stamp(guest, actor, "Trở về").save(update_fields=["valid_to"])
     transfer.state = Transfer.State.RETURNED
     transfer.returned_on = on
-    _stamp(transfer, actor, "Trở về").save(update_fields=["state", "returned_on"])
+    stamp(transfer, actor, "Trở về").save(update_fields=["state", "returned_on"])
     return transfer
 
 
@@ -739,7 +738,7 @@ def bulk_move(
     later = [name for _pk, _m, start, end, name in rows if start > on or (end is not None and end > on)]
     if later:
         raise DomainError(
-            f"{later[0]} đã có thay đổi sinh hoạt sau ngày {_fmt(on)}.",
+            f"{later[0]} đã có thay đổi sinh hoạt sau ngày {format_date(on)}.",
             field="on",
             rule=OVERLAP,
         )

@@ -19,9 +19,10 @@ from django.db import transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from coso.core.dates import today
+from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.fields import prefix_range
+from coso.core.history import stamp
 from coso.core.scope import CHANGE_ORGS, check_path
 from coso.core.text import fold, nfc, sort_key
 
@@ -82,19 +83,9 @@ def _parent_now(p: OrgPeriod, on: dt.date) -> OrgPeriod | None:
     return queries.period_on(p.parent, on) if p.parent is not None else None
 
 
-def _fmt(on: dt.date) -> str:
-    return on.strftime("%d/%m/%Y")
-
-
 def _label(org: Organization) -> str:
     latest = queries.last_period(org)
     return f"{latest.name} ({org.code})" if latest else org.code
-
-
-def _stamp(obj: Any, actor: Any, reason: str) -> Any:
-    obj._history_user = actor
-    obj._change_reason = reason
-    return obj
 
 
 def _check_scope(actor: Any, path: str | None) -> None:
@@ -119,14 +110,14 @@ def _alive_period(org: Organization, on: dt.date, *, field_name: str = "org") ->
     """The open (latest) period of `org`, checked to contain `on` and to have nothing recorded after `on`."""
     if on < org.established_on:
         raise DomainError(
-            f"{_label(org)} thành lập ngày {_fmt(org.established_on)}, chưa tồn tại vào ngày {_fmt(on)}; "
+            f"{_label(org)} thành lập ngày {format_date(org.established_on)}, chưa tồn tại vào ngày {format_date(on)}; "
             "hãy chọn ngày hiệu lực từ ngày thành lập trở đi.",
             field="on",
             rule=rules.EXISTS,
         )
     if org.dissolved_on is not None and on >= org.dissolved_on:
         raise DomainError(
-            f"{_label(org)} đã giải thể ngày {_fmt(org.dissolved_on)}, không còn tồn tại vào ngày {_fmt(on)}; "
+            f"{_label(org)} đã giải thể ngày {format_date(org.dissolved_on)}, không còn tồn tại vào ngày {format_date(on)}; "
             "hãy chọn ngày trước ngày giải thể.",
             field="on",
             rule=rules.EXISTS,
@@ -136,9 +127,9 @@ def _alive_period(org: Organization, on: dt.date, *, field_name: str = "org") ->
         raise DomainError(f"{_label(org)} không còn tồn tại.", field=field_name, rule=rules.EXISTS)
     if current.valid_from > on:
         raise DomainError(
-            f"{_label(org)} đã có thay đổi ghi nhận từ ngày {_fmt(current.valid_from)}, sau ngày {_fmt(on)}; "
+            f"{_label(org)} đã có thay đổi ghi nhận từ ngày {format_date(current.valid_from)}, sau ngày {format_date(on)}; "
             "các thay đổi phải ghi theo thứ tự thời gian: hãy chọn ngày từ "
-            f"{_fmt(current.valid_from)} trở đi.",
+            f"{format_date(current.valid_from)} trở đi.",
             field="on",
             rule=rules.CHRONOLOGY,
         )
@@ -150,12 +141,12 @@ def _parent_period(parent: Organization | None, on: dt.date, field_name: str = "
         return None
     if not parent.exists_on(on):
         when = (
-            f"thành lập ngày {_fmt(parent.established_on)}"
+            f"thành lập ngày {format_date(parent.established_on)}"
             if on < parent.established_on
-            else f"đã giải thể ngày {_fmt(parent.dissolved_on)}"  # type: ignore[arg-type]
+            else f"đã giải thể ngày {format_date(parent.dissolved_on)}"  # type: ignore[arg-type]
         )
         raise DomainError(
-            f"Tổ chức cấp trên {_label(parent)} không tồn tại vào ngày {_fmt(on)} ({when}); "
+            f"Tổ chức cấp trên {_label(parent)} không tồn tại vào ngày {format_date(on)} ({when}); "
             "hãy chọn tổ chức cấp trên đang tồn tại vào ngày đó.",
             field=field_name,
             rule=rules.PARENT_EXISTS,
@@ -163,7 +154,7 @@ def _parent_period(parent: Organization | None, on: dt.date, field_name: str = "
     found = queries.period_on(parent, on)
     if found is None:  # pragma: no cover
         raise DomainError(
-            f"Tổ chức cấp trên {_label(parent)} không tồn tại vào ngày {_fmt(on)}.",
+            f"Tổ chức cấp trên {_label(parent)} không tồn tại vào ngày {format_date(on)}.",
             field=field_name,
             rule=rules.PARENT_EXISTS,
         )
@@ -181,7 +172,7 @@ def _decision(actor: Any, data: DecisionInput | Decision | None, org: Organizati
         )
     if data.signed_on > today():
         raise DomainError(
-            f"Ngày quyết định {_fmt(data.signed_on)} ở tương lai; hãy nhập ngày đã ký.",
+            f"Ngày quyết định {format_date(data.signed_on)} ở tương lai; hãy nhập ngày đã ký.",
             field="decision_date",
             rule=rules.DECISION,
         )
@@ -195,7 +186,7 @@ def _decision(actor: Any, data: DecisionInput | Decision | None, org: Organizati
     )
     if data.file is not None:
         decision.file = data.file
-    _stamp(decision, actor, "Ghi nhận quyết định").save()
+    stamp(decision, actor, "Ghi nhận quyết định").save()
     return decision
 
 
@@ -211,7 +202,7 @@ def _event(
     event = Restructuring(
         op=op, on=on, decision=decision, summary=summary[:1000], payload=payload or {}, created_by=actor
     )
-    _stamp(event, actor, summary[:100]).save()
+    stamp(event, actor, summary[:100]).save()
     seen = set()
     rows = []
     for org, role in links:
@@ -284,7 +275,7 @@ def _bump(org: Organization, actor: Any, reason: str, **changes: Any) -> None:
     for key, value in changes.items():
         setattr(org, key, value)
     org.version += 1
-    _stamp(org, actor, reason).save(update_fields=[*changes, "version"])
+    stamp(org, actor, reason).save(update_fields=[*changes, "version"])
 
 
 def _open_subtree(root: OrgPeriod, on: dt.date) -> list[OrgPeriod]:
@@ -293,7 +284,7 @@ def _open_subtree(root: OrgPeriod, on: dt.date) -> list[OrgPeriod]:
     late = under.filter(Q(valid_from__gt=on) | Q(valid_to__gt=on)).select_related("org").first()
     if late is not None:
         raise DomainError(
-            f"{late.name} ({late.org.code}), thuộc {root.name}, đã có thay đổi ghi nhận sau ngày {_fmt(on)}; "
+            f"{late.name} ({late.org.code}), thuộc {root.name}, đã có thay đổi ghi nhận sau ngày {format_date(on)}; "
             "các thay đổi phải ghi theo thứ tự thời gian: hãy chọn ngày muộn hơn.",
             field="on",
             rule=rules.CHRONOLOGY,
@@ -473,7 +464,7 @@ def _create_org(
     actor: Any, spec: NewOrg, on: dt.date, event: Restructuring, parent_period: OrgPeriod | None
 ) -> Organization:
     org = Organization(code=nfc(spec.code).upper(), established_on=on)
-    _stamp(org, actor, event.summary[:100]).save()
+    stamp(org, actor, event.summary[:100]).save()
     period = _new_period(
         org,
         parent_period=parent_period,
@@ -663,7 +654,7 @@ def dissolve(
     current = _alive_period(org, on)
     if on == org.established_on:
         raise DomainError(
-            f"{current.name} thành lập đúng ngày {_fmt(on)}; ngày giải thể phải sau ngày thành lập.",
+            f"{current.name} thành lập đúng ngày {format_date(on)}; ngày giải thể phải sau ngày thành lập.",
             field="on",
             rule=rules.EXISTS,
         )
@@ -881,6 +872,6 @@ def save_vocabulary(
     obj.name = name
     for key, value in values.items():
         setattr(obj, key, value)
-    _stamp(obj, actor, "Sửa danh mục" if instance else "Thêm vào danh mục").save()
+    stamp(obj, actor, "Sửa danh mục" if instance else "Thêm vào danh mục").save()
     transaction.on_commit(lambda: cache.delete(queries.VOCABULARY_KEY))
     return obj

@@ -30,12 +30,10 @@ from ._common import (  # noqa: F401
     _bump,
     _check_kind,
     _check_scope,
-    _fmt,
     _held,
     _lock,
     _not_cancelled,
     _past,
-    _stamp,
     org_on,
 )
 from .attendance import (  # noqa: F401

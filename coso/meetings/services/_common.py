@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from coso.core.dates import holds_on, today
+from coso.core.dates import format_date, holds_on, today
 from coso.core.errors import DomainError, StaleEdit
+from coso.core.history import stamp
 from coso.core.scope import CHANGE_MEETINGS, check_path
 from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
@@ -25,16 +26,6 @@ P = Attendance.Presence
 R = Attendance.Role
 
 
-def _fmt(d: dt.date | None) -> str:
-    return d.strftime("%d/%m/%Y") if d else ""
-
-
-def _stamp(obj: Any, actor: Any, reason: str) -> Any:
-    obj._history_user = actor
-    obj._change_reason = reason[:100]
-    return obj
-
-
 def _check_scope(actor: Any, org: Organization | None) -> None:
     if actor is not None and org is not None:
         check_path(actor, org.current_path, CHANGE_MEETINGS)
@@ -43,7 +34,9 @@ def _check_scope(actor: Any, org: Organization | None) -> None:
 def _past(d: dt.date | None, field_name: str, label: str) -> None:
     if d is not None and d > today():
         raise DomainError(
-            f"{label} {_fmt(d)} ở tương lai; hãy nhập ngày đã xảy ra.", field=field_name, rule=rules.PAST
+            f"{label} {format_date(d)} ở tương lai; hãy nhập ngày đã xảy ra.",
+            field=field_name,
+            rule=rules.PAST,
         )
 
 
@@ -57,15 +50,15 @@ def org_on(
     periods (with their kind) already read, for many dates at once."""
     if on < org.established_on:
         raise DomainError(
-            f"Tổ chức {org.code} thành lập ngày {_fmt(org.established_on)}, chưa tồn tại vào ngày {_fmt(on)}; "
+            f"Tổ chức {org.code} thành lập ngày {format_date(org.established_on)}, chưa tồn tại vào ngày {format_date(on)}; "
             "hãy chọn ngày từ ngày thành lập trở đi.",
             field=field_name,
             rule=rules.ORG_EXISTS,
         )
     if org.dissolved_on is not None and on >= org.dissolved_on:
         raise DomainError(
-            f"Tổ chức {org.code} đã giải thể ngày {_fmt(org.dissolved_on)}, không còn tồn tại vào ngày "
-            f"{_fmt(on)}; hãy chọn ngày trước ngày giải thể.",
+            f"Tổ chức {org.code} đã giải thể ngày {format_date(org.dissolved_on)}, không còn tồn tại vào ngày "
+            f"{format_date(on)}; hãy chọn ngày trước ngày giải thể.",
             field=field_name,
             rule=rules.ORG_EXISTS,
         )
@@ -75,7 +68,9 @@ def org_on(
         period = next((p for p in periods if holds_on(on, p.valid_from, p.valid_to)), None)
     if period is None:
         raise DomainError(
-            f"Tổ chức {org.code} không tồn tại vào ngày {_fmt(on)}.", field=field_name, rule=rules.ORG_EXISTS
+            f"Tổ chức {org.code} không tồn tại vào ngày {format_date(on)}.",
+            field=field_name,
+            rule=rules.ORG_EXISTS,
         )
     return period
 
@@ -102,27 +97,27 @@ def _lock(meeting: Meeting, expected_version: int | None = None) -> Meeting:
     locked = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleEdit(
-            f"Cuộc sinh hoạt ngày {_fmt(locked.date)} vừa được người khác thay đổi; hãy tải lại trang và nhập lại."
+            f"Cuộc sinh hoạt ngày {format_date(locked.date)} vừa được người khác thay đổi; hãy tải lại trang và nhập lại."
         )
     return locked
 
 
 def _bump(meeting: Meeting, actor: Any, reason: str, fields: Sequence[str] = ()) -> None:
     meeting.version += 1
-    _stamp(meeting, actor, reason).save(update_fields=[*fields, "version"])
+    stamp(meeting, actor, reason).save(update_fields=[*fields, "version"])
 
 
 def _not_cancelled(meeting: Meeting) -> None:
     if meeting.status == Meeting.Status.CANCELLED:
         raise DomainError(
-            f"Cuộc sinh hoạt ngày {_fmt(meeting.date)} đã hủy; không ghi thêm được.", rule=rules.STATE
+            f"Cuộc sinh hoạt ngày {format_date(meeting.date)} đã hủy; không ghi thêm được.", rule=rules.STATE
         )
 
 
 def _held(meeting: Meeting, what: str) -> None:
     if meeting.status != Meeting.Status.HELD:
         raise DomainError(
-            f"Cuộc sinh hoạt ngày {_fmt(meeting.date)} chưa được ghi là đã họp (hãy điểm danh trước); "
+            f"Cuộc sinh hoạt ngày {format_date(meeting.date)} chưa được ghi là đã họp (hãy điểm danh trước); "
             f"chưa thể {what}.",
             rule=rules.STATE,
         )

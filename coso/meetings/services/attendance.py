@@ -11,8 +11,9 @@ from django.db import transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from coso.core.dates import holds_on
+from coso.core.dates import format_date, holds_on
 from coso.core.errors import DomainError
+from coso.core.history import stamp
 from coso.core.scope import restrict
 from coso.core.text import nfc
 from coso.members.models import ACTIVE_STATUSES, Member, MemberFlag, Membership, MemberStatus, Status
@@ -27,7 +28,7 @@ from ..models import (
     MeetingKind,
     must_attend,
 )
-from ._common import P, R, _bump, _check_scope, _fmt, _lock, _not_cancelled, _past, _stamp, org_on
+from ._common import P, R, _bump, _check_scope, _lock, _not_cancelled, _past, org_on
 
 
 @dataclass
@@ -170,11 +171,11 @@ def _refresh(meeting: Meeting, period: orgs_queries.Period, actor: Any) -> dict[
             if row.presence != P.UNKNOWN:
                 raise DomainError(
                     f"{row.name} đã được điểm danh nhưng không sinh hoạt tại tổ chức này vào ngày "
-                    f"{_fmt(meeting.date)}; hãy kiểm tra lại ngày họp.",
+                    f"{format_date(meeting.date)}; hãy kiểm tra lại ngày họp.",
                     field="date",
                     rule=rules.ATTENDEE,
                 )
-            _stamp(row, actor, "Cập nhật danh sách").delete()
+            stamp(row, actor, "Cập nhật danh sách").delete()
             continue
         if _standing(row, e):
             to_update.append(row)
@@ -323,13 +324,13 @@ def mark_attendance(
                     )
                     raise DomainError(
                         f"{person or 'Người này'} không sinh hoạt tại {period.name} vào ngày "
-                        f"{_fmt(meeting.date)} và không được phân công dự; không điểm danh được.",
+                        f"{format_date(meeting.date)} và không được phân công dự; không điểm danh được.",
                         field="member",
                         rule=rules.ATTENDEE,
                     )
                 row = Attendance(meeting=meeting, member_id=mid)
                 _standing(row, e)
-                _stamp(row, actor, "Điểm danh").save()
+                stamp(row, actor, "Điểm danh").save()
                 rows[row.pk] = row
                 by_member[mid] = row
         row.presence = mark.presence
@@ -374,7 +375,7 @@ def assign_attendee(
     cell = org_on(meeting.org, meeting.date)
     if not (cell.path.startswith(above.path) and cell.path != above.path):
         raise DomainError(
-            f"{cell.name} không trực thuộc {above.name} vào ngày {_fmt(meeting.date)}; cấp ủy chỉ phân công dự "
+            f"{cell.name} không trực thuộc {above.name} vào ngày {format_date(meeting.date)}; cấp ủy chỉ phân công dự "
             "sinh hoạt ở tổ chức trực thuộc mình.",
             field="assigning_org",
             rule=rules.ASSIGN,
@@ -397,15 +398,15 @@ def assign_attendee(
         note=nfc(note),
         assigned_by=actor,
     )
-    _stamp(assignment, actor, "Phân công dự sinh hoạt").save()
+    stamp(assignment, actor, "Phân công dự sinh hoạt").save()
     row = None
     if member is not None:
         row = Attendance.objects.select_for_update().filter(meeting=meeting, member=member).first()
     if row is not None:
         row.assignment = assignment
-        _stamp(row, actor, "Phân công dự sinh hoạt").save(update_fields=["assignment"])
+        stamp(row, actor, "Phân công dự sinh hoạt").save(update_fields=["assignment"])
     else:
-        _stamp(
+        stamp(
             Attendance(meeting=meeting, member=member, name=full_name, role=R.CADRE, assignment=assignment),
             actor,
             "Phân công dự sinh hoạt",

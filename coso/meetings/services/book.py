@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from coso.core.bulk import CREATED, insert_rows, record_history
-from coso.core.dates import first_of_month
+from coso.core.dates import first_of_month, format_date
 from coso.core.errors import DomainError
 from coso.core.scope import restrict
 from coso.core.text import nfc
@@ -27,7 +27,7 @@ from ..models import (
     Minutes,
     must_attend,
 )
-from ._common import P, _check_kind, _check_scope, _fmt, _past, org_on
+from ._common import P, _check_kind, _check_scope, _past, org_on
 from .attendance import _eligible_on, _figures, _standing_values
 
 
@@ -52,7 +52,9 @@ class BookEntry:
 
 def _book_row(i: int, entry: BookEntry, exc: DomainError) -> DomainError:
     """`exc` said of line `i` of the book, so the user knows which line to fix."""
-    return DomainError(f"Dòng {i} (ngày {_fmt(entry.date)}): {exc.message}", field=exc.field, rule=exc.rule)
+    return DomainError(
+        f"Dòng {i} (ngày {format_date(entry.date)}): {exc.message}", field=exc.field, rule=exc.rule
+    )
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from coso.core.dates import add_months, first_of_month
+from coso.core.dates import add_months, first_of_month, format_date
 from coso.core.errors import DomainError
 from coso.members.models import Member
 from coso.orgs.models import Organization
@@ -19,7 +19,7 @@ from ..models import (
     DuesPayment,
     Meeting,
 )
-from ._common import _check_scope, _fmt, _lock, _not_cancelled, _past, org_on
+from ._common import _check_scope, _lock, _not_cancelled, _past, org_on
 from .attendance import _eligible
 
 
@@ -59,7 +59,7 @@ def record_dues(
     for member, amount in items:
         if member.pk not in eligible:
             raise DomainError(
-                f"{member.full_name} không sinh hoạt tại {period.name} vào ngày {_fmt(paid_on)}.",
+                f"{member.full_name} không sinh hoạt tại {period.name} vào ngày {format_date(paid_on)}.",
                 field="payments",
                 rule=rules.DUES,
             )

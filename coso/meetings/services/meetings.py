@@ -10,7 +10,9 @@ from typing import Any
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from coso.core.dates import format_date
 from coso.core.errors import DomainError
+from coso.core.history import stamp
 from coso.core.text import nfc
 from coso.members.models import Member
 from coso.orgs import queries as orgs_queries
@@ -21,7 +23,7 @@ from ..models import (
     AgendaItem,
     Meeting,
 )
-from ._common import _bump, _check_kind, _check_scope, _fmt, _lock, _not_cancelled, _past, _stamp, org_on
+from ._common import _bump, _check_kind, _check_scope, _lock, _not_cancelled, _past, org_on
 from .attendance import _FIGURES, _eligible, _recompute, _refresh
 
 
@@ -71,7 +73,7 @@ def _check_data(org: Organization, data: MeetingInput) -> orgs_queries.Period:
         for person, name in ((data.chair, "chair"), (data.secretary, "secretary")):
             if person is not None and person.pk not in people:
                 raise DomainError(
-                    f"{person.full_name} không sinh hoạt tại {period.name} vào ngày {_fmt(data.date)}.",
+                    f"{person.full_name} không sinh hoạt tại {period.name} vào ngày {format_date(data.date)}.",
                     field=name,
                     rule=rules.ATTENDEE,
                 )
@@ -110,11 +112,11 @@ def plan_meeting(
     period = _check_data(org, data)
     meeting = Meeting(org=org, created_by=actor)
     _apply(meeting, data)
-    _stamp(meeting, actor, "Lên kế hoạch sinh hoạt").save()
+    stamp(meeting, actor, "Lên kế hoạch sinh hoạt").save()
     _agenda(meeting, agenda, actor)
     _refresh(meeting, period, actor)
     _recompute(meeting)
-    _stamp(meeting, actor, "Lên kế hoạch sinh hoạt").save()
+    stamp(meeting, actor, "Lên kế hoạch sinh hoạt").save()
     return meeting
 
 
@@ -138,7 +140,7 @@ def update_meeting(
     changed = _apply(meeting, data)
     if agenda is not None:
         for item in meeting.agenda.all():
-            _stamp(item, actor, "Sửa chương trình").delete()
+            stamp(item, actor, "Sửa chương trình").delete()
         _agenda(meeting, agenda, actor)
     if "date" in changed or "kind" in changed:
         _refresh(meeting, period, actor)

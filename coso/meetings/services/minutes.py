@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db import transaction
 
+from coso.core.dates import format_date
 from coso.core.errors import DomainError, StaleEdit
+from coso.core.history import stamp
 from coso.core.text import nfc
 
 from .. import rules
@@ -17,7 +19,7 @@ from ..models import (
     Minutes,
     MinutesAmendment,
 )
-from ._common import _check_scope, _fmt, _held, _lock, _not_cancelled, _past, _stamp
+from ._common import _check_scope, _held, _lock, _not_cancelled, _past
 
 
 @dataclass
@@ -86,7 +88,7 @@ def save_minutes(
     if minutes is not None:
         if minutes.adopted:
             raise DomainError(
-                f"Biên bản đã thông qua ngày {_fmt(minutes.adopted_on)}; chỉ được đính chính có ghi lý do và căn "
+                f"Biên bản đã thông qua ngày {format_date(minutes.adopted_on)}; chỉ được đính chính có ghi lý do và căn "
                 "cứ.",
                 rule=rules.MINUTES_LOCKED,
             )
@@ -95,12 +97,12 @@ def save_minutes(
     values = _clean_minutes(meeting, data)
     if minutes is None:
         minutes = Minutes(meeting=meeting, **values)
-        _stamp(minutes, actor, "Ghi biên bản").save()
+        stamp(minutes, actor, "Ghi biên bản").save()
         return minutes
     for key, value in values.items():
         setattr(minutes, key, value)
     minutes.version += 1
-    _stamp(minutes, actor, "Sửa biên bản").save()
+    stamp(minutes, actor, "Sửa biên bản").save()
     return minutes
 
 
@@ -116,7 +118,7 @@ def adopt_minutes(
     _held(meeting, "thông qua biên bản")
     if minutes.adopted:
         raise DomainError(
-            f"Biên bản đã thông qua ngày {_fmt(minutes.adopted_on)}.", rule=rules.MINUTES_LOCKED
+            f"Biên bản đã thông qua ngày {format_date(minutes.adopted_on)}.", rule=rules.MINUTES_LOCKED
         )
     if expected_version is not None and minutes.version != expected_version:
         raise StaleEdit(
@@ -129,7 +131,7 @@ def adopt_minutes(
     minutes.adopted_on = on
     minutes.adopted_by = actor
     minutes.version += 1
-    _stamp(minutes, actor, "Thông qua biên bản").save(update_fields=["adopted_on", "adopted_by", "version"])
+    stamp(minutes, actor, "Thông qua biên bản").save(update_fields=["adopted_on", "adopted_by", "version"])
     return minutes
 
 
@@ -190,7 +192,7 @@ def amend_minutes(
     if not after:
         raise DomainError("Nội dung đính chính không khác biên bản hiện có.", field="proceedings")
     minutes.version += 1
-    _stamp(minutes, actor, "Đính chính biên bản").save()
+    stamp(minutes, actor, "Đính chính biên bản").save()
     amendment = MinutesAmendment(
         minutes=minutes,
         on=on,
@@ -201,5 +203,5 @@ def amend_minutes(
         after=after,
         created_by=actor,
     )
-    _stamp(amendment, actor, "Đính chính biên bản").save()
+    stamp(amendment, actor, "Đính chính biên bản").save()
     return amendment

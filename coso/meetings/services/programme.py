@@ -9,7 +9,9 @@ from typing import Any
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from coso.core.dates import format_date
 from coso.core.errors import DomainError
+from coso.core.history import stamp
 from coso.core.text import nfc
 from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
@@ -20,7 +22,7 @@ from ..models import (
     ProgrammeCell,
     QualityProgramme,
 )
-from ._common import _check_scope, _fmt, _stamp, org_on
+from ._common import _check_scope, org_on
 from .minutes import _MINUTES_FIELDS, _json
 
 
@@ -53,14 +55,14 @@ def create_programme(
         note=(note or "").strip(),
         created_by=actor,
     )
-    _stamp(programme, actor, "Tạo đề án").save()
+    stamp(programme, actor, "Tạo đề án").save()
     return programme
 
 
 def _in_programme(programme: QualityProgramme, on: dt.date) -> None:
     if not programme.date_from <= on <= programme.date_to:
         raise DomainError(
-            f"Ngày {_fmt(on)} ngoài thời gian của đề án ({_fmt(programme.date_from)} – {_fmt(programme.date_to)}).",
+            f"Ngày {format_date(on)} ngoài thời gian của đề án ({format_date(programme.date_from)} – {format_date(programme.date_to)}).",
             field="on",
             rule=rules.PROGRAMME,
         )
@@ -72,7 +74,7 @@ def _programme_cell(programme: QualityProgramme, cell: Organization, on: dt.date
     period = org_on(cell, on, "org")
     if not period.kind.is_cell or not period.path.startswith(above.path):
         raise DomainError(
-            f"{period.name} không phải chi bộ thuộc {above.name} vào ngày {_fmt(on)}.",
+            f"{period.name} không phải chi bộ thuộc {above.name} vào ngày {format_date(on)}.",
             field="org",
             rule=rules.PROGRAMME,
         )
@@ -90,7 +92,7 @@ def select_pilot(
     if row is not None:
         raise DomainError("Chi bộ này đã có trong đề án.", field="org", rule=rules.PROGRAMME)
     row = ProgrammeCell(programme=programme, org=cell, pilot=True, selected_on=on, note=nfc(note))
-    _stamp(row, actor, "Chọn chi bộ điểm").save()
+    stamp(row, actor, "Chọn chi bộ điểm").save()
     return row
 
 

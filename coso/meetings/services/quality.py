@@ -9,8 +9,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from coso.core.dates import today
+from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, StaleEdit
+from coso.core.history import stamp
 from coso.core.scope import CHANGE_MEETINGS, scope_for
 from coso.core.text import nfc
 from coso.orgs.models import Organization
@@ -21,7 +22,7 @@ from ..models import (
     MeetingScore,
     QualityCriteriaSet,
 )
-from ._common import _check_scope, _fmt, _held, _lock, _past, _stamp, org_on
+from ._common import _check_scope, _held, _lock, _past, org_on
 
 
 def criteria_set_for(org: Organization, on: dt.date) -> QualityCriteriaSet:
@@ -40,7 +41,7 @@ def criteria_set_for(org: Organization, on: dt.date) -> QualityCriteriaSet:
     found.sort(key=lambda s: -(rank[s.org_id] + 1) if s.org_id is not None else 0)
     if not found:
         raise DomainError(
-            f"Chưa có bộ tiêu chí chất lượng sinh hoạt có hiệu lực ngày {_fmt(on)}; quản trị cần bổ sung.",
+            f"Chưa có bộ tiêu chí chất lượng sinh hoạt có hiệu lực ngày {format_date(on)}; quản trị cần bổ sung.",
             rule=rules.QUALITY,
         )
     return found[0]
@@ -92,7 +93,7 @@ def save_criteria_set(
     previous = same.filter(effective_to__isnull=True, effective_from__lt=effective_from).first()
     if previous is not None:
         previous.effective_to = effective_from
-        _stamp(previous, actor, "Thay bộ tiêu chí").save(update_fields=["effective_to"])
+        stamp(previous, actor, "Thay bộ tiêu chí").save(update_fields=["effective_to"])
     overlap = same.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=effective_from))
     if effective_to is not None:
         overlap = overlap.filter(effective_from__lt=effective_to)
@@ -116,7 +117,7 @@ def save_criteria_set(
             [{"name": nfc(str(lv["name"])), "min": int(lv["min"])} for lv in levels], key=lambda x: -x["min"]
         ),
     )
-    _stamp(cs, actor, "Ban hành bộ tiêu chí").save()
+    stamp(cs, actor, "Ban hành bộ tiêu chí").save()
     return cs
 
 
@@ -174,5 +175,5 @@ def score_meeting(
     score.scored_on = scored_on
     score.scored_by = actor
     score.note = nfc(note)
-    _stamp(score, actor, "Đánh giá chất lượng sinh hoạt").save()
+    stamp(score, actor, "Đánh giá chất lượng sinh hoạt").save()
     return score

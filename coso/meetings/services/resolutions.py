@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db import transaction
 
+from coso.core.dates import format_date
 from coso.core.errors import DomainError
+from coso.core.history import stamp
 from coso.core.text import nfc
 from coso.members.models import Member
 
@@ -18,7 +20,7 @@ from ..models import (
     ResolutionTask,
     TaskFollowUp,
 )
-from ._common import _check_scope, _fmt, _held, _lock, _stamp
+from ._common import _check_scope, _held, _lock
 
 
 @transaction.atomic
@@ -34,7 +36,7 @@ def add_resolution(
     resolution = Resolution(
         meeting=meeting, number=nfc(number), title=nfc(title), content=(content or "").strip()
     )
-    _stamp(resolution, actor, "Ghi nghị quyết").save()
+    stamp(resolution, actor, "Ghi nghị quyết").save()
     return resolution
 
 
@@ -57,7 +59,7 @@ def add_task(
         raise DomainError("Hãy chọn người hoặc ghi bộ phận phụ trách.", field="owner_text", rule=rules.TASK)
     if deadline < meeting.date:
         raise DomainError(
-            f"Thời hạn phải từ ngày ra nghị quyết {_fmt(meeting.date)} trở đi.",
+            f"Thời hạn phải từ ngày ra nghị quyết {format_date(meeting.date)} trở đi.",
             field="deadline",
             rule=rules.TASK,
         )
@@ -68,7 +70,7 @@ def add_task(
         owner_text=nfc(owner_text) or (owner_member.full_name if owner_member else ""),
         deadline=deadline,
     )
-    _stamp(task, actor, "Giao nhiệm vụ").save()
+    stamp(task, actor, "Giao nhiệm vụ").save()
     return task
 
 
@@ -86,7 +88,7 @@ def follow_up_task(
         raise DomainError("Hãy chọn tình trạng của nhiệm vụ.", field="status")
     if task.status != ResolutionTask.Status.OPEN:
         raise DomainError(
-            f"Nhiệm vụ đã {task.get_status_display().lower()} ngày {_fmt(task.closed_on)}.",
+            f"Nhiệm vụ đã {task.get_status_display().lower()} ngày {format_date(task.closed_on)}.",
             field="status",
             rule=rules.TASK,
         )
@@ -98,9 +100,9 @@ def follow_up_task(
         )
     _held(meeting, "kiểm điểm nhiệm vụ")
     follow = TaskFollowUp(task=task, meeting=meeting, note=nfc(note), status=status)
-    _stamp(follow, actor, "Kiểm điểm nhiệm vụ").save()
+    stamp(follow, actor, "Kiểm điểm nhiệm vụ").save()
     if status != ResolutionTask.Status.OPEN:
         task.status = status
         task.closed_on = meeting.date
-        _stamp(task, actor, "Kiểm điểm nhiệm vụ").save(update_fields=["status", "closed_on"])
+        stamp(task, actor, "Kiểm điểm nhiệm vụ").save(update_fields=["status", "closed_on"])
     return follow

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db import transaction
 
+from coso.core.dates import format_date
 from coso.core.errors import DomainError
+from coso.core.history import stamp
 from coso.core.text import nfc
 from coso.orgs.models import Organization
 
@@ -15,7 +17,7 @@ from .. import rules
 from ..models import (
     MeetingRhythm,
 )
-from ._common import _check_scope, _fmt, _stamp, org_on
+from ._common import _check_scope, org_on
 
 
 @transaction.atomic
@@ -34,16 +36,18 @@ def set_rhythm(
     if current is not None:
         if current.valid_from >= valid_from:
             raise DomainError(
-                f"Đã có lịch sinh hoạt từ ngày {_fmt(current.valid_from)}; lịch mới phải bắt đầu sau ngày đó.",
+                f"Đã có lịch sinh hoạt từ ngày {format_date(current.valid_from)}; lịch mới phải bắt đầu sau ngày đó.",
                 field="valid_from",
                 rule=rules.RHYTHM,
             )
         current.valid_to = valid_from
-        _stamp(current, actor, "Thay lịch sinh hoạt").save(update_fields=["valid_to"])
+        stamp(current, actor, "Thay lịch sinh hoạt").save(update_fields=["valid_to"])
     elif MeetingRhythm.objects.filter(org=org, valid_to__gt=valid_from).exists():
         raise DomainError(
-            f"Đã có lịch sinh hoạt ghi sau ngày {_fmt(valid_from)}.", field="valid_from", rule=rules.RHYTHM
+            f"Đã có lịch sinh hoạt ghi sau ngày {format_date(valid_from)}.",
+            field="valid_from",
+            rule=rules.RHYTHM,
         )
     rhythm = MeetingRhythm(org=org, day_of_month=int(day_of_month), note=nfc(note), valid_from=valid_from)
-    _stamp(rhythm, actor, "Đặt lịch sinh hoạt").save()
+    stamp(rhythm, actor, "Đặt lịch sinh hoạt").save()
     return rhythm
