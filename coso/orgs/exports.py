@@ -67,7 +67,7 @@ def org_list_rows(periods: Iterable[OrgPeriod], as_of: dt.date) -> list[list[Any
 
 def org_list_xlsx(periods: Iterable[OrgPeriod], as_of: dt.date) -> bytes:
     """The organization list as .xlsx: the import template's columns (a round trip works), then the parent's
-    name and the status. `periods` are the (already scoped) periods to list, e.g. `queries.search(...)`."""
+    name and the status. `periods` are the (already scoped) periods to list, e.g. `filters.OrgFilter(...).qs`."""
     if isinstance(periods, QuerySet) and not periods.query.is_sliced:
         periods = periods.select_related("org", "kind", "category")
     return table_bytes(SHEET_TITLE, LIST_COLUMNS, org_list_rows(periods, as_of))

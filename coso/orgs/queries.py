@@ -29,7 +29,7 @@ from coso.core import sql
 from coso.core.dates import active_on
 from coso.core.fields import prefix_range
 from coso.core.scope import VIEW, get_scoped, restrict, scope_for
-from coso.core.text import fold, nfc
+from coso.core.text import nfc
 
 from .models import SEGMENT, CellCategory, Decision, Organization, OrgKind, OrgPeriod, Restructuring
 
@@ -441,27 +441,6 @@ def nodes(user: Any, qs: QuerySet[OrgPeriod], as_of: dt.date) -> list[Node]:
 
 
 # ------------------------------------------------------------------------------------------------ the list
-
-
-def search(
-    user: Any,
-    as_of: dt.date,
-    *,
-    q: str = "",
-    kind: OrgKind | None = None,
-    category: CellCategory | None = None,
-    under: Organization | None = None,
-) -> QuerySet[OrgPeriod]:
-    """The searchable list: accent-insensitive on name (or code), in Vietnamese order."""
-    qs = periods(user, as_of) if under is None else subtree(user, under, as_of)
-    if q:
-        folded = fold(q)
-        qs = qs.filter(Q(search_key__contains=folded) | Q(org__code__icontains=q.strip()))
-    if kind is not None:
-        qs = qs.filter(kind=kind)
-    if category is not None:
-        qs = qs.filter(category=category)
-    return qs.select_related("org", "kind", "category", "parent").order_by("sort_key", "id")
 
 
 def parent_names(items: list[OrgPeriod], as_of: dt.date) -> dict[int, str]:

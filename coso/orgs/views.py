@@ -54,7 +54,10 @@ def lookup(request: HttpRequest) -> HttpResponse:
     term = (request.GET.get("q") or "").strip()
     items: list[queries.Period] = []
     if len(term) >= 2:
-        items = list(queries.search(request.user, today(), q=term)[:20])
+        found = filters.OrgFilter(
+            {"q": term}, queryset=queries.periods(request.user, today()), request=request, as_of=today()
+        )
+        items = list(found.qs[:20])
     return render(request, "orgs/_options.html", {"items": items})
 
 

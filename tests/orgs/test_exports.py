@@ -14,6 +14,7 @@ from coso.core.scope import SystemReader
 from coso.orgs import queries as q
 from coso.orgs import services as s
 from coso.orgs.exports import org_list_xlsx, structure_xlsx
+from coso.orgs.filters import OrgFilter
 from coso.orgs.importer import COLUMNS, import_orgs
 from coso.orgs.models import Organization
 from tests.conftest import decision
@@ -24,7 +25,7 @@ READER = SystemReader()
 
 
 def export(on: dt.date) -> bytes:
-    return org_list_xlsx(q.search(READER, on), on)
+    return org_list_xlsx(OrgFilter({}, queryset=q.periods(READER, on), as_of=on).qs, on)
 
 
 def reports(codes: list[str], dates: list[dt.date]) -> dict:
