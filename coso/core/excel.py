@@ -138,6 +138,26 @@ def table_bytes(
     return workbook_bytes([Sheet(title=title, headers=headers, rows=rows, heading=heading)])
 
 
+def template_workbook(
+    title: str,
+    columns: Sequence[str],
+    examples: Iterable[Sequence[Any]],
+    guide: list[list[str]],
+    note: str,
+    *,
+    guide_width: int = 32,
+) -> bytes:
+    """An import template: the sheet `title` with the template's columns and example rows, then the sheet
+    "Hướng dẫn" (how to fill each column, then the closing "Lưu ý" line `note`)."""
+    guide = [*guide, [], ["Lưu ý", note]]
+    return workbook_bytes(
+        [
+            Sheet(title=title, headers=columns, rows=examples),
+            Sheet(title="Hướng dẫn", headers=["Mục", "Cách ghi"], rows=guide, widths=[guide_width, 100]),
+        ]
+    )
+
+
 # ------------------------------------------------------------------------------------------------- reading
 
 

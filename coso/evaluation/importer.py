@@ -31,13 +31,12 @@ from coso.core.bulk import CREATED, chunks, insert_rows, record_history
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError
 from coso.core.excel import (
-    Sheet,
     SheetRow,
     cell_text,
     header_map,
     is_blank,
     sheet_rows,
-    workbook_bytes,
+    template_workbook,
 )
 from coso.core.import_flow import Plan, Progress, Result, command_line_import, read_plan, read_then_write
 from coso.core.models import RuleSet
@@ -577,19 +576,15 @@ def template_bytes() -> bytes:
             guide.append(
                 ["", f"{level.get_subject_display()} – {level.name} (mã {level.code}, bậc {level.rank})"]
             )
-    guide.append([])
-    guide.append(
-        [
-            "Lưu ý",
+    return template_workbook(
+        SHEET_TITLE,
+        COLUMNS,
+        EXAMPLES,
+        guide,
+        (
             "Xóa các dòng ví dụ (mã VD-...) trước khi nhập. Năm được tính theo ngày 31/12. Tệp có bất kỳ lỗi nào thì "
-            "không ghi gì; danh sách lỗi ghi rõ dòng, cột, giá trị và cách sửa.",
-        ]
-    )
-    return workbook_bytes(
-        [
-            Sheet(title=SHEET_TITLE, headers=COLUMNS, rows=EXAMPLES),
-            Sheet(title="Hướng dẫn", headers=["Mục", "Cách ghi"], rows=guide, widths=[32, 100]),
-        ]
+            "không ghi gì; danh sách lỗi ghi rõ dòng, cột, giá trị và cách sửa."
+        ),
     )
 
 

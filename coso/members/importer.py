@@ -33,13 +33,12 @@ from coso.core.bulk import CREATED, chunks, insert_rows, record_history
 from coso.core.dates import add_months, format_date, months_between, parse_date, today
 from coso.core.errors import DomainError
 from coso.core.excel import (
-    Sheet,
     SheetRow,
     cell_text,
     header_map,
     is_blank,
     sheet_rows,
-    workbook_bytes,
+    template_workbook,
 )
 from coso.core.import_flow import Plan, Progress, Result, command_line_import, read_plan, read_then_write
 from coso.core.models import RuleSet
@@ -115,7 +114,6 @@ COLUMNS = [
 OPTIONAL_COLUMNS = {COL_CARD, COL_RECOGNISED, COL_EDUCATION, COL_QUALIFICATION, COL_THEORY, COL_OCCUPATION}
 REQUIRED_COLUMNS = [c for c in COLUMNS if c not in OPTIONAL_COLUMNS]
 SHEET_TITLE = "Đảng viên"
-GUIDE_TITLE = "Hướng dẫn"
 
 BATCH = 2000  # rows per progress report while reading
 WRITE_BATCH = (
@@ -1004,19 +1002,15 @@ def template_bytes() -> bytes:
         guide.append([])
         guide.append([f"{column} hợp lệ", f"(cột “{column}”)"])
         guide.extend(["", v.name] for v in model.objects.filter(active=True).order_by("order", "name"))
-    guide.append([])
-    guide.append(
-        [
-            "Lưu ý",
+    return template_workbook(
+        SHEET_TITLE,
+        COLUMNS,
+        EXAMPLES,
+        guide,
+        (
             "Xóa các dòng ví dụ (mã chi bộ VD-...) trước khi nhập. Mỗi đảng viên một dòng. Tệp có bất kỳ lỗi nào "
-            "thì không ghi gì; danh sách lỗi ghi rõ dòng, cột, giá trị và cách sửa.",
-        ]
-    )
-    return workbook_bytes(
-        [
-            Sheet(title=SHEET_TITLE, headers=COLUMNS, rows=EXAMPLES),
-            Sheet(title=GUIDE_TITLE, headers=["Mục", "Cách ghi"], rows=guide, widths=[32, 100]),
-        ]
+            "thì không ghi gì; danh sách lỗi ghi rõ dòng, cột, giá trị và cách sửa."
+        ),
     )
 
 

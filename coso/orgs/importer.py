@@ -30,13 +30,12 @@ from coso.core.bulk import chunks
 from coso.core.dates import format_date, parse_date
 from coso.core.errors import DomainError
 from coso.core.excel import (
-    Sheet,
     SheetRow,
     cell_text,
     header_map,
     is_blank,
     sheet_rows,
-    workbook_bytes,
+    template_workbook,
 )
 from coso.core.import_flow import Plan, Progress, Result, command_line_import, read_plan, read_then_write
 from coso.core.models import RuleSet
@@ -78,7 +77,6 @@ COLUMNS = [
 ]
 REQUIRED_COLUMNS = [COL_CODE, COL_NAME, COL_KIND, COL_PARENT, COL_ESTABLISHED]
 SHEET_TITLE = "Tổ chức"
-GUIDE_TITLE = "Hướng dẫn"
 
 BATCH = 1000  # rows per INSERT / lookup (Django lowers it further where the database needs)
 MAX_CODE = 40
@@ -1036,20 +1034,17 @@ def template_bytes() -> bytes:
     guide.append([])
     guide.append(["Phân loại hợp lệ", "(cột “Phân loại”, ghi đúng một trong các tên sau hoặc để trống)"])
     guide.extend(["", c.name] for c in CellCategory.objects.filter(active=True).order_by("order", "name"))
-    guide.append([])
-    guide.append(
-        [
-            "Lưu ý",
+    return template_workbook(
+        SHEET_TITLE,
+        COLUMNS,
+        EXAMPLES,
+        guide,
+        (
             "Xóa các dòng ví dụ (mã VD-...) trước khi nhập. Mỗi tổ chức một dòng, thứ tự dòng tùy ý. "
             "Tệp có bất kỳ lỗi nào thì không ghi gì; danh sách lỗi ghi rõ dòng, cột và cách sửa. "
-            "Dòng có mã đã có trong hệ thống và giống hệt dữ liệu đã có thì được bỏ qua.",
-        ]
-    )
-    return workbook_bytes(
-        [
-            Sheet(title=SHEET_TITLE, headers=COLUMNS, rows=EXAMPLES),
-            Sheet(title=GUIDE_TITLE, headers=["Mục", "Cách ghi"], rows=guide, widths=[24, 100]),
-        ]
+            "Dòng có mã đã có trong hệ thống và giống hệt dữ liệu đã có thì được bỏ qua."
+        ),
+        guide_width=24,
     )
 
 

@@ -9,7 +9,6 @@ and the results page go to /tmp/browser-shots/.
 
 from __future__ import annotations
 
-import os
 from importlib import import_module
 
 import pytest
@@ -19,18 +18,9 @@ from coso.evaluation.models import EntryState, Evaluation, EvaluationPeriod, Lev
 from tests.meetings.helpers import official
 
 from .conftest import make_user
+from .playwright_expect import BROWSER_TEST, expect
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the dev extra is not installed
-    if os.environ.get("COSO_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip(
-        "Playwright chưa được cài (pip install -e '.[dev]'): bỏ qua kiểm thử trình duyệt",
-        allow_module_level=True,
-    )
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = BROWSER_TEST
 
 PHONE = (390, 844)
 YEAR = 2024

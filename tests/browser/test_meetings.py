@@ -8,7 +8,6 @@ organization commission of the province. Screenshots (1280 and 390 wide) go to /
 from __future__ import annotations
 
 import datetime as dt
-import os
 from importlib import import_module
 
 import pytest
@@ -19,18 +18,9 @@ from coso.meetings.models import Meeting, Minutes
 from tests.meetings.helpers import official
 
 from .conftest import make_user
+from .playwright_expect import BROWSER_TEST, expect
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the dev extra is not installed
-    if os.environ.get("COSO_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip(
-        "Playwright chưa được cài (pip install -e '.[dev]'): bỏ qua kiểm thử trình duyệt",
-        allow_module_level=True,
-    )
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = BROWSER_TEST
 
 PHONE = (390, 844)
 

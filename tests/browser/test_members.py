@@ -8,27 +8,15 @@ commune X1). The user holds org_commission on T. Screenshots of every step go to
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-
-import pytest
 
 from coso.members import services as m
 from coso.members.models import Ethnicity, Member, Membership, Religion, Transfer
 
 from .conftest import make_user
+from .playwright_expect import BROWSER_TEST, expect
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the dev extra is not installed
-    if os.environ.get("COSO_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip(
-        "Playwright chưa được cài (pip install -e '.[dev]'): bỏ qua kiểm thử trình duyệt",
-        allow_module_level=True,
-    )
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = BROWSER_TEST
 
 D = dt.date
 

@@ -7,7 +7,6 @@ Data: the `tree` fixture (province T → districts H1, H2 → communes X1, X2 �
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -15,18 +14,9 @@ import pytest
 from coso.orgs.models import Organization, Restructuring
 
 from .conftest import PASSWORD, make_user
+from .playwright_expect import BROWSER_TEST, expect
 
-try:
-    from playwright.sync_api import expect
-except ImportError:  # the dev extra is not installed
-    if os.environ.get("COSO_REQUIRE_BROWSER") == "1":
-        raise
-    pytest.skip(
-        "Playwright chưa được cài (pip install -e '.[dev]'): bỏ qua kiểm thử trình duyệt",
-        allow_module_level=True,
-    )
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = BROWSER_TEST
 
 
 def with_date(url: str, date: str) -> re.Pattern[str]:
