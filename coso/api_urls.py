@@ -1,7 +1,7 @@
 """/api/v1/: the OpenAPI schema, its docs page, and each app's endpoints (token or session auth).
 
 URL names (namespace "api"): api-root; schema, docs; org-list, org-detail, org-subtree, org-periods, org-history,
-org-structure, org-children; tree; restructuring-list, restructuring-detail; decision-list, decision-detail;
+org-structure, org-children; tree; restructuring-list, restructuring-detail; decision-list, decision-detail, decision-file;
 kind-list, category-list; grant-list, grant-detail, grant-revoke; me; member-list, member-detail,
 member-recognise, member-exit, member-flags, member-discipline, member-transfer; transfer-list, transfer-detail,
 transfer-arrive, transfer-return; bulk-move; member-statistics, structure-checks; meetings (coso/meetings/api/): meeting-list, meeting-detail, meeting-cancel,

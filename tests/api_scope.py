@@ -70,6 +70,7 @@ API_COVERED: dict[str, Any] = {
     "api:org-children": ("object", _code),
     "api:restructuring-detail": ("object", _event),
     "api:decision-detail": ("object", _decision),
+    "api:decision-file": ("object", _decision),
     "api:grant-detail": ("object", _grant),
     "api:grant-revoke": ("object", _grant),
     "api:member-list": ("list", None),

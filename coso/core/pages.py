@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .dates import parse_as_of, parse_date, today
@@ -116,3 +116,15 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 def docx_response(data: bytes, filename: str) -> HttpResponse:
     return download(data, filename, DOCX_CONTENT_TYPE)
+
+
+def stored_file(file: Any, name: str) -> FileResponse:
+    """An uploaded file (a FileField's value) as a download under the name it was uploaded with. Uploads are
+    never served under MEDIA_URL: the caller has found the row through the user's scope first."""
+    if not file:
+        raise Http404("Không có tệp đính kèm.")
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Tệp đã lưu không còn trên máy chủ; hãy báo quản trị hệ thống.") from None
+    return FileResponse(handle, as_attachment=True, filename=name or str(file.name).rsplit("/", 1)[-1])

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -23,6 +23,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from coso.core import pages
 from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, input_error, validated
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.history import Entry, entries
@@ -505,7 +506,21 @@ class DecisionViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet): 
         responses={200: DecisionSerializer, **ERRORS},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(DecisionSerializer(get_scoped(self._base(), request.user, pk=pk)).data)
+        decision = get_scoped(self._base(), request.user, pk=pk)
+        return Response(DecisionSerializer(decision, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Tệp đính kèm của một quyết định",
+        description=(
+            "Tải tệp quyết định đã đính kèm, với tên tệp khi tải lên. Chỉ người có quyền xem tổ chức liên quan "
+            "mới tải được; 404 khi quyết định không có tệp."
+        ),
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+    )
+    @action(detail=True, url_path="file", url_name="file", pagination_class=None)
+    def download(self, request: Request, pk: str) -> FileResponse:
+        decision = get_scoped(Decision.objects.all(), request.user, pk=pk)
+        return pages.stored_file(decision.file, decision.file_name)
 
 
 class KindViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]

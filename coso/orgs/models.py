@@ -8,11 +8,14 @@ the root, so "everything under X as of D" is one indexed range query on `path`.
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from coso.core.fields import KeyField
@@ -92,6 +95,15 @@ class Organization(models.Model):
         return self.established_on <= on and (self.dissolved_on is None or on < self.dissolved_on)
 
 
+def decision_upload_to(instance: Decision, filename: str) -> str:
+    """Where an uploaded decision file is stored: a random name under the upload year, its extension kept. The
+    name the user gave is kept in `file_name`; the file is served only through a view that checks login and
+    scope (never under MEDIA_URL)."""
+    instance.file_name = Path(filename).name[:255]
+    ext = Path(filename).suffix.lower()[:10]
+    return f"decisions/{timezone.now():%Y}/{uuid.uuid4().hex}{ext}"
+
+
 class Decision(models.Model):
     """A decision (quyết định) that a restructuring rests on: number, date, issuing body, optional scanned file."""
 
@@ -101,7 +113,8 @@ class Decision(models.Model):
     signed_on = models.DateField("ngày quyết định")
     issuer = models.CharField("cơ quan ban hành", max_length=255, blank=True)
     summary = models.CharField("trích yếu", max_length=500, blank=True)
-    file = models.FileField("tệp quyết định", upload_to="decisions/%Y/", blank=True)
+    file = models.FileField("tệp quyết định", upload_to=decision_upload_to, max_length=200, blank=True)
+    file_name = models.CharField("tên tệp khi tải lên", max_length=255, blank=True)
     org = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="decisions", verbose_name="tổ chức liên quan"
     )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -180,7 +181,10 @@ class RestructuringResultSerializer(RestructuringSerializer):
 
 class DecisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     org = serializers.CharField(source="org.code", help_text="Mã tổ chức liên quan.")
-    file = serializers.FileField(allow_null=True, read_only=True, use_url=True)
+    file = serializers.SerializerMethodField(
+        help_text="Địa chỉ tải tệp đính kèm (qua API, cần đăng nhập và quyền xem), hoặc null khi không có tệp."
+    )
+    file_name = serializers.CharField(read_only=True, help_text="Tên tệp khi tải lên.")
     restructurings = serializers.PrimaryKeyRelatedField[Restructuring](many=True, read_only=True)
     created_by = serializers.CharField(source="created_by.username", allow_null=True)
 
@@ -193,12 +197,21 @@ class DecisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "issuer",
             "summary",
             "file",
+            "file_name",
             "org",
             "restructurings",
             "created_by",
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_file(self, obj: Decision) -> str | None:
+        if not obj.file:
+            return None
+        url = reverse("api:decision-file", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 class KindSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -181,11 +181,9 @@ def structure(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def decision_file(request: HttpRequest, pk: int) -> FileResponse:
     decision = queries.decisions(request.user).filter(pk=pk).first()
-    if decision is None or not decision.file:
-        raise Http404("Không có tệp quyết định.")
-    return FileResponse(
-        decision.file.open("rb"), as_attachment=True, filename=(decision.file.name or "").rsplit("/", 1)[-1]
-    )
+    if decision is None:
+        raise Http404("Không có quyết định này trong phạm vi của bạn.")
+    return pages.stored_file(decision.file, decision.file_name)
 
 
 @login_required

@@ -675,6 +675,7 @@ def test_schema_lists_every_endpoint_and_validates(db):
         "/api/v1/restructurings/{id}/",
         "/api/v1/decisions/",
         "/api/v1/decisions/{id}/",
+        "/api/v1/decisions/{id}/file/",
         "/api/v1/kinds/",
         "/api/v1/categories/",
         "/api/v1/grants/",
