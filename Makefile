@@ -32,7 +32,7 @@ run: demo
 	@echo "  Quản trị hệ thống:                admin / coso-admin-2025"
 	@echo ""
 	@# the task worker (imports, exports, big reports) runs beside the server and stops with it
-	@$(BIN)/coso db_worker --verbosity 0 & worker=$$!; \
+	@$(BIN)/coso db_worker --no-reload --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/coso runserver $(HOST):$(PORT)
 

@@ -14,8 +14,10 @@ evaluation (coso/evaluation/api.py ROUTES): evaluation-period-list, -detail, -ad
 evaluation-results, evaluation-trends, evaluation-weak-units, evaluation-schemes, evaluation-import.
 """
 
+from typing import Any
+
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from coso.accounts.api import GrantViewSet, MeView
@@ -52,20 +54,20 @@ router.register("transfers", TransferViewSet, basename="transfer")
 
 MEETINGS = [
     ("", meetings_api.MeetingListView, "meeting-list"),
-    ("<int:pk>/", meetings_api.MeetingDetailView, "meeting-detail"),
-    ("<int:pk>/cancel/", meetings_api.MeetingCancelView, "meeting-cancel"),
-    ("<int:pk>/agenda/", meetings_api.AgendaView, "meeting-agenda"),
-    ("<int:pk>/attendance/", meetings_api.AttendanceView, "meeting-attendance"),
-    ("<int:pk>/minutes/", meetings_api.MinutesView, "meeting-minutes"),
-    ("<int:pk>/minutes/adopt/", meetings_api.MinutesAdoptView, "meeting-minutes-adopt"),
-    ("<int:pk>/minutes/amend/", meetings_api.MinutesAmendView, "meeting-minutes-amend"),
-    ("<int:pk>/minutes/amendments/", meetings_api.AmendmentListView, "meeting-amendments"),
-    ("<int:pk>/resolutions/", meetings_api.ResolutionListView, "meeting-resolutions"),
-    ("<int:pk>/score/", meetings_api.ScoreView, "meeting-score"),
-    ("<int:pk>/assignments/", meetings_api.MeetingAssignmentView, "meeting-assignments"),
-    ("resolutions/<int:pk>/tasks/", meetings_api.ResolutionTaskView, "resolution-tasks"),
+    ("<id:pk>/", meetings_api.MeetingDetailView, "meeting-detail"),
+    ("<id:pk>/cancel/", meetings_api.MeetingCancelView, "meeting-cancel"),
+    ("<id:pk>/agenda/", meetings_api.AgendaView, "meeting-agenda"),
+    ("<id:pk>/attendance/", meetings_api.AttendanceView, "meeting-attendance"),
+    ("<id:pk>/minutes/", meetings_api.MinutesView, "meeting-minutes"),
+    ("<id:pk>/minutes/adopt/", meetings_api.MinutesAdoptView, "meeting-minutes-adopt"),
+    ("<id:pk>/minutes/amend/", meetings_api.MinutesAmendView, "meeting-minutes-amend"),
+    ("<id:pk>/minutes/amendments/", meetings_api.AmendmentListView, "meeting-amendments"),
+    ("<id:pk>/resolutions/", meetings_api.ResolutionListView, "meeting-resolutions"),
+    ("<id:pk>/score/", meetings_api.ScoreView, "meeting-score"),
+    ("<id:pk>/assignments/", meetings_api.MeetingAssignmentView, "meeting-assignments"),
+    ("resolutions/<id:pk>/tasks/", meetings_api.ResolutionTaskView, "resolution-tasks"),
     ("tasks/", meetings_api.TaskListView, "task-list"),
-    ("tasks/<int:pk>/follow-up/", meetings_api.TaskFollowUpView, "task-follow-up"),
+    ("tasks/<id:pk>/follow-up/", meetings_api.TaskFollowUpView, "task-follow-up"),
     ("dues/", meetings_api.DuesListView, "dues-list"),
     ("criteria-sets/", meetings_api.CriteriaSetListView, "criteria-set-list"),
     ("rhythm/<str:code>/", meetings_api.RhythmView, "meeting-rhythm"),
@@ -74,22 +76,32 @@ MEETINGS = [
     ("compliance/<str:code>/", meetings_api.ComplianceView, "meeting-compliance"),
     ("who-went-where/<str:code>/", meetings_api.WhoWentWhereView, "who-went-where"),
     ("programmes/", meetings_api.ProgrammeListView, "programme-list"),
-    ("programmes/<int:pk>/", meetings_api.ProgrammeDetailView, "programme-detail"),
-    ("programmes/<int:pk>/cells/", meetings_api.ProgrammePilotView, "programme-cells"),
-    ("programmes/<int:pk>/roll-out/", meetings_api.ProgrammeRollOutView, "programme-roll-out"),
-    ("programmes/<int:pk>/report/", meetings_api.ProgrammeReportView, "programme-report"),
+    ("programmes/<id:pk>/", meetings_api.ProgrammeDetailView, "programme-detail"),
+    ("programmes/<id:pk>/cells/", meetings_api.ProgrammePilotView, "programme-cells"),
+    ("programmes/<id:pk>/roll-out/", meetings_api.ProgrammeRollOutView, "programme-roll-out"),
+    ("programmes/<id:pk>/report/", meetings_api.ProgrammeReportView, "programme-report"),
 ]
+
+
+def literal_first(routes: list[tuple[str, Any, str]]) -> list[tuple[str, Any, str]]:
+    """The routes with, at each segment, a literal one before a converter: `<id:pk>` matches any segment (so that
+    `meetings/abc/` is a 400 naming the id), and must not catch `meetings/tasks/`."""
+    return sorted(routes, key=lambda r: [part.startswith("<") for part in r[0].split("/")])
+
 
 urlpatterns = [
     path("openapi.json", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("tree/", TreeView.as_view(), name="tree"),
     path("me/", MeView.as_view(), name="me"),
     path("bulk-moves/", BulkMoveView.as_view(), name="bulk-move"),
     path("member-statistics/<str:code>/", MemberStatisticsView.as_view(), name="member-statistics"),
     path("structure-checks/<str:code>/", StructureChecksView.as_view(), name="structure-checks"),
-    *[path(f"meetings/{route}", view.as_view(), name=name) for route, view, name in MEETINGS],
+    *[path(f"meetings/{route}", view.as_view(), name=name) for route, view, name in literal_first(MEETINGS)],
     *router.urls,
     # evaluation (coso/evaluation/api.py: ROUTES names the URLs, evaluation-*)
-    *[path(f"evaluation/{route}", view.as_view(), name=name) for route, view, name in evaluation_api.ROUTES],
+    *[
+        path(f"evaluation/{route}", view.as_view(), name=name)
+        for route, view, name in literal_first(evaluation_api.ROUTES)
+    ],
 ]

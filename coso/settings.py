@@ -1,10 +1,13 @@
 """Settings come from the environment, with safe defaults for `make run` (SQLite under var/).
 
 Production: set COSO_SECRET_KEY, COSO_DEBUG=0, COSO_ALLOWED_HOSTS and DATABASE_URL (PostgreSQL for a province
-or the nation); `coso check --deploy` is then clean.
+or the nation); `coso check --deploy` is then clean. `coso serve` runs the app that way (gunicorn, static files by
+WhiteNoise, the task worker beside it); deploy/ holds the systemd units and an nginx example, and deploy/README.md
+every setting.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +42,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "coso.core",
     "coso.orgs",
     "coso.accounts",
@@ -49,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +64,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "coso.core.middleware.SecurityHeadersMiddleware",
+    # last: turns a locked-out login into the lockout page
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coso.urls"
@@ -117,6 +127,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): after COSO_LOGIN_FAILURES wrong passwords (default 5) for one user name from one
+# address, that pair is locked for COSO_LOGIN_COOLOFF_MINUTES (default 15), the right password included; the
+# lockout page says so in Vietnamese. Every attempt is logged (AccessAttempt, AccessLog, the system administrator's
+# access log page).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("COSO_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("COSO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "coso.accounts.views.locked_out"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("COSO_PROXY_COUNT", "0"))
+AXES_VERBOSE = False
+
+# Sessions end after COSO_SESSION_IDLE_MINUTES without a request (default 30): each request renews the cookie.
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("COSO_SESSION_IDLE_MINUTES", "30"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy: only the app's own scripts, styles, images and fonts (no inline script, no CDN); style
+# attributes stay allowed for the width of the bars in reports.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "orgs:tree"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -129,16 +182,30 @@ USE_TZ = True
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("COSO_STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise looks there from the start
+# Uploads (decision files ...) live here under random names; they are never served under MEDIA_URL, only through
+# views that check login and scope (core.pages.stored_file).
 MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("COSO_MEDIA_ROOT", VAR_DIR / "media"))
+# Static files: WhiteNoise serves them from STATIC_ROOT (`coso collectstatic`, run by `coso serve`), compressed
+# (gzip, brotli) and, in production, under hashed names cached for a year.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_MANIFEST_STRICT = False  # a file collectstatic has not seen yet is served under its own name
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "coso.accounts.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -146,6 +213,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "coso.core.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["coso.accounts.auth.UserThrottle", "coso.accounts.auth.AnonThrottle"],
+}
+# API tokens stop working COSO_TOKEN_DAYS after they are made (default 90); requests are limited per user and,
+# without a login, per address (COSO_API_USER_RATE, COSO_API_ANON_RATE: "N/second|minute|hour|day").
+COSO_TOKEN_DAYS = int(os.environ.get("COSO_TOKEN_DAYS", "90"))
+COSO_API_RATES = {
+    "user": os.environ.get("COSO_API_USER_RATE", "1200/minute"),
+    "anon": os.environ.get("COSO_API_ANON_RATE", "60/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coso API",
@@ -155,6 +230,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "coso.members.models.Status",
         "ExitStatusEnum": "coso.members.services.EXIT_CHOICES",

@@ -10,3 +10,8 @@ urlpatterns = [
     path("evaluation/", include("coso.evaluation.urls")),
     path("api/v1/", include("coso.api_urls")),
 ]
+
+handler400 = "coso.core.handlers.bad_request"
+handler403 = "coso.core.handlers.permission_denied"
+handler404 = "coso.core.handlers.page_not_found"
+handler500 = "coso.core.handlers.server_error"

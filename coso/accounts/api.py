@@ -101,7 +101,7 @@ def _grants() -> QuerySet[RoleGrant]:
 class GrantViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Role grants on organization subtrees, within the requester's grant scope."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"[^/]+"  # an id that is not a number is a 400 (CosoAPI)
     serializer_class = GrantSerializer
     queryset = RoleGrant.objects.none()
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -15,9 +16,11 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .converters import is_id
 from .dates import today
 from .errors import DomainError, NotInScope
 
@@ -32,6 +35,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, NotInScope):
         exc = Http404("Không tìm thấy hoặc không thuộc phạm vi của bạn.")
+    if isinstance(exc, exceptions.Throttled):
+        seconds = getattr(exc, "wait", None)
+        wait = f" sau {int(seconds) + 1} giây" if seconds is not None else " sau ít phút"
+        exc = exceptions.Throttled(
+            seconds, detail=f"Quá nhiều yêu cầu trong thời gian ngắn; hãy thử lại{wait}."
+        )
     return drf_exception_handler(exc, context)
 
 
@@ -196,6 +205,33 @@ class Pagination(PageNumberPagination):
     page_query_description = "Số trang (từ 1)."
     page_size_query_description = "Số dòng mỗi trang (mặc định 100, tối đa 1000)."
 
+    def get_page_number(self, request: Any, paginator: Any) -> int:
+        """?page= is a whole number from 1 (or "last"): anything else is a 400 naming it; past the last page, 404."""
+        raw = request.query_params.get(self.page_query_param, "")
+        if raw == "":
+            return 1
+        if raw in self.last_page_strings:
+            return int(paginator.num_pages)
+        if not is_id(raw):
+            raise input_error(f"Tham số page “{raw}” không hợp lệ: hãy ghi số trang từ 1.", "page")
+        if int(raw) > max(1, paginator.num_pages):
+            # a well-formed page past the end is not there (404), as DRF answers
+            raise exceptions.NotFound(
+                f"Trang không hợp lệ: không có trang {raw}, danh sách chỉ có {max(1, paginator.num_pages)} trang."
+            )
+        return int(raw)
+
+    def get_page_size(self, request: Any) -> int:
+        raw = request.query_params.get(self.page_size_query_param or "page_size", "")
+        if raw == "":
+            return int(self.page_size or 100)
+        if not is_id(raw) or int(raw) > self.max_page_size:
+            raise input_error(
+                f"Tham số page_size “{raw}” không hợp lệ: hãy ghi số dòng mỗi trang từ 1 đến {self.max_page_size}.",
+                "page_size",
+            )
+        return int(raw)
+
 
 _VIETNAMESE: dict[type[exceptions.APIException], str] = {
     exceptions.NotAuthenticated: "Bạn chưa đăng nhập; hãy gửi tiêu đề “Authorization: Token <khóa>”.",
@@ -211,13 +247,37 @@ _VIETNAMESE: dict[type[exceptions.APIException], str] = {
 PERMISSION_DENIED = "Bạn không có quyền thực hiện thao tác này."
 
 
+class RefusedCallThrottle(SimpleRateThrottle):
+    """Calls refused for want of a valid login, per address, at settings.COSO_API_RATES["anon"]."""
+
+    scope = "anon"
+
+    def get_rate(self) -> str | None:
+        return settings.COSO_API_RATES.get(self.scope)
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": "refused", "ident": self.get_ident(request)}
+
+
 class CosoAPI(APIView):
     """Base of every Coso endpoint: Vietnamese messages for DRF's own refusals (its Vietnamese catalogue is
     partial), and the shared pagination (?page=, ?page_size= up to 1000)."""
 
     pagination_class: type[BasePagination] | None = Pagination
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # login, permissions and throttles first
+        pk = kwargs.get("pk")
+        if pk is not None and not is_id(pk):
+            raise input_error(f"Mã số “{pk}” không hợp lệ: id phải là một số nguyên dương.", "id")
+
     def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            # DRF checks throttles after authentication: refused calls (no token, a wrong or expired one) are
+            # counted per address here, so guessing tokens is throttled too
+            throttle = RefusedCallThrottle()
+            if not throttle.allow_request(self.request, self):
+                exc = exceptions.Throttled(throttle.wait())
         if isinstance(exc, exceptions.APIException) and type(exc) in _VIETNAMESE:
             message = _VIETNAMESE[type(exc)].format(method=self.request.method)
             exc.detail = exceptions.ErrorDetail(message, code=str(exc.default_code))
@@ -264,4 +324,11 @@ AS_OF = OpenApiParameter(
     OpenApiTypes.DATE,
     OpenApiParameter.QUERY,
     description="Ngày xem (YYYY-MM-DD); để trống là hôm nay.",
+)
+# for an APIView that pages a list itself (with Pagination, like the generic lists)
+PAGE = OpenApiParameter(
+    "page", OpenApiTypes.INT, OpenApiParameter.QUERY, description=Pagination.page_query_description
+)
+PAGE_SIZE = OpenApiParameter(
+    "page_size", OpenApiTypes.INT, OpenApiParameter.QUERY, description=Pagination.page_size_query_description
 )

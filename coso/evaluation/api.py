@@ -21,7 +21,18 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, input_error, query_bool, validated
+from coso.core.api import (
+    AS_OF,
+    ERRORS,
+    PAGE,
+    PAGE_SIZE,
+    CosoAPI,
+    Pagination,
+    as_of,
+    input_error,
+    query_bool,
+    validated,
+)
 from coso.core.scope import EVALUATE, get_scoped, restrict
 from coso.core.text import nfc
 from coso.orgs.models import Organization
@@ -254,13 +265,29 @@ class PeriodProgressView(CosoAPI):
 class PeriodDecisionView(CosoAPI):
     @extend_schema(
         summary="Bảng quyết định: đề xuất, quy định bị vi phạm, kết quả sinh hoạt của chi bộ",
+        description=(
+            "Có phân trang (?page=, ?page_size= đến 1000; mặc định 100 dòng): `count` là tổng số dòng, `next` và "
+            "`previous` là địa chỉ trang sau, trang trước, `lines` là các dòng của trang."
+        ),
+        parameters=[PAGE, PAGE_SIZE],
         responses={200: OpenApiTypes.OBJECT, **ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         period = _period(request, pk)
-        lines = queries.decision_sheet(request.user, period)
+        pager = Pagination()
+        ids = pager.paginate_queryset(
+            queries.sheet_entries(request.user, period).values_list("pk", flat=True), request
+        )
+        lines = queries.decision_sheet(request.user, period, only=ids or [])
         return Response(
-            {"period": period.pk, "version": period.version, "lines": [x.as_json() for x in lines]}
+            {
+                "period": period.pk,
+                "version": period.version,
+                "count": pager.page.paginator.count if pager.page is not None else 0,
+                "next": pager.get_next_link(),
+                "previous": pager.get_previous_link(),
+                "lines": [x.as_json() for x in lines],
+            }
         )
 
     @extend_schema(
@@ -553,18 +580,18 @@ class ImportView(CosoAPI):
 # URL routes under /api/v1/evaluation/ (registered in coso/api_urls.py): (route, view, name)
 ROUTES = [
     ("periods/", PeriodListView, "evaluation-period-list"),
-    ("periods/<int:pk>/", PeriodDetailView, "evaluation-period-detail"),
-    ("periods/<int:pk>/advance/", PeriodAdvanceView, "evaluation-period-advance"),
-    ("periods/<int:pk>/publish/", PeriodPublishView, "evaluation-period-publish"),
-    ("periods/<int:pk>/entries/", PeriodEntriesView, "evaluation-period-entries"),
-    ("periods/<int:pk>/progress/", PeriodProgressView, "evaluation-period-progress"),
-    ("periods/<int:pk>/decisions/", PeriodDecisionView, "evaluation-period-decisions"),
+    ("periods/<id:pk>/", PeriodDetailView, "evaluation-period-detail"),
+    ("periods/<id:pk>/advance/", PeriodAdvanceView, "evaluation-period-advance"),
+    ("periods/<id:pk>/publish/", PeriodPublishView, "evaluation-period-publish"),
+    ("periods/<id:pk>/entries/", PeriodEntriesView, "evaluation-period-entries"),
+    ("periods/<id:pk>/progress/", PeriodProgressView, "evaluation-period-progress"),
+    ("periods/<id:pk>/decisions/", PeriodDecisionView, "evaluation-period-decisions"),
     ("entries/mine/", MyEntriesView, "evaluation-my-entries"),
-    ("entries/<int:pk>/", EntryDetailView, "evaluation-entry-detail"),
-    ("entries/<int:pk>/self-assessment/", SelfAssessmentView, "evaluation-entry-self"),
-    ("entries/<int:pk>/review/", ReviewView, "evaluation-entry-review"),
-    ("entries/<int:pk>/facts/", FactsView, "evaluation-entry-facts"),
-    ("entries/<int:pk>/reconsiderations/", ReconsiderView, "evaluation-entry-reconsider"),
+    ("entries/<id:pk>/", EntryDetailView, "evaluation-entry-detail"),
+    ("entries/<id:pk>/self-assessment/", SelfAssessmentView, "evaluation-entry-self"),
+    ("entries/<id:pk>/review/", ReviewView, "evaluation-entry-review"),
+    ("entries/<id:pk>/facts/", FactsView, "evaluation-entry-facts"),
+    ("entries/<id:pk>/reconsiderations/", ReconsiderView, "evaluation-entry-reconsider"),
     ("results/<str:code>/", ResultsView, "evaluation-results"),
     ("trends/<str:code>/", TrendsView, "evaluation-trends"),
     ("weak-units/<str:code>/", WeakUnitsView, "evaluation-weak-units"),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -549,11 +550,22 @@ class SheetLine:
         }
 
 
-def decision_sheet(user: Any, period: EvaluationPeriod, *, meetings: bool = True) -> list[SheetLine]:
-    """Every entry of the period the user sees, with the rules its current proposal (decided level, else the
-    review's) breaks, and for each cell its meeting facts over the period."""
+def sheet_entries(user: Any, period: EvaluationPeriod) -> QuerySet[Evaluation]:
+    """The entries of the decision sheet, in its order (organizations, then members, by place in the tree)."""
+    return entries(user, period).order_by("subject", "path", "id")
+
+
+def decision_sheet(
+    user: Any, period: EvaluationPeriod, *, meetings: bool = True, only: Collection[int] | None = None
+) -> list[SheetLine]:
+    """Every entry of the period the user sees (or those of them whose id is in `only`: a page of the sheet), with
+    the rules its current proposal (decided level, else the review's) breaks, and for each cell its meeting facts
+    over the period."""
     findings = check(period)
-    qs = list(entries(user, period).order_by("subject", "path", "id"))
+    chosen = sheet_entries(user, period)
+    if only is not None:
+        chosen = chosen.filter(pk__in=list(only))
+    qs = list(chosen)
     names = orgs_queries.labels_on({e.org_id for e in qs}, period.date_to)
     cell_ids = set(
         orgs_queries.placements(period.date_to, orgs=[e.org_id for e in qs if e.subject == Subject.ORG])

@@ -267,6 +267,8 @@ def _members(request: Request) -> QuerySet[Member]:
 class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Members in the user's scope."""
 
+    lookup_value_regex = r"[^/]+"  # an id that is not a number is a 400 (CosoAPI)
+
     serializer_class = MemberItemSerializer
     queryset = Member.objects.none()
 
@@ -445,6 +447,8 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
 
 class TransferViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Transfers seen from either side (sending or receiving cell's subtree)."""
+
+    lookup_value_regex = r"[^/]+"  # an id that is not a number is a 400 (CosoAPI)
 
     serializer_class = TransferSerializer
     queryset = Transfer.objects.none()

@@ -386,7 +386,7 @@ class RestructuringViewSet(
 ):
     """Restructuring events (thành lập, đổi tên, chuyển, hợp nhất, chia tách, giải thể), scoped."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"[^/]+"  # an id that is not a number is a 400 (CosoAPI)
     serializer_class = RestructuringSerializer
     queryset = Restructuring.objects.none()
     parser_classes = [JSONParser]
@@ -468,7 +468,7 @@ class RestructuringViewSet(
 class DecisionViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Decisions the restructurings rest on, scoped by the organization each is tied to."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = r"[^/]+"  # an id that is not a number is a 400 (CosoAPI)
     serializer_class = DecisionSerializer
     queryset = Decision.objects.none()
 

@@ -58,7 +58,8 @@ def test_me_shows_the_user_and_their_active_grants(tree, people):
 
 def test_session_login_works_too(tree, people):
     client = APIClient()
-    assert client.login(username="xa1", password=PASSWORD)
+    signed_in = client.post(reverse("accounts:login"), {"username": "xa1", "password": PASSWORD})
+    assert signed_in.status_code == 302
     assert client.get(url("me")).json()["username"] == "xa1"
     assert APIClient().get(url("me")).status_code == 401
 

@@ -157,14 +157,20 @@ class PageProblems:
 
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.csp: list[str] = []  # what the Content-Security-Policy blocked: checked after every browser test
 
     def watch(self, page: Any) -> None:
         page.on("pageerror", lambda exc: self.items.append(f"lỗi JavaScript: {exc}"))
+        page.on("console", self._console)
         page.on(
             "response",
             lambda r: self.items.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
         )
         page.on("requestfailed", self._request_failed)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp.append(f"{message.text} ({message.location.get('url', '')})")
 
     def _request_failed(self, request: Any) -> None:
         # ERR_ABORTED is the browser cancelling a request because the page moved on (a test navigating away
@@ -195,6 +201,7 @@ def new_page(browser: Chromium, page_problems: PageProblems) -> Iterator[Callabl
     yield open_page
     for context in contexts:
         context.close()
+    assert not page_problems.csp, "Content-Security-Policy đã chặn: " + "; ".join(page_problems.csp)
 
 
 @pytest.fixture

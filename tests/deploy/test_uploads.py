@@ -14,7 +14,7 @@ from django.urls import reverse
 from coso.orgs import services as s
 from coso.orgs.models import Decision
 from tests.conftest import new
-from tests.orgs.test_api import PASSWORD, client_for, make_user
+from tests.orgs.test_api import client_for, make_user
 
 D = dt.date
 CONTENT = b"%PDF-1.4 quyet dinh thanh lap chi bo"
@@ -54,8 +54,8 @@ def test_the_page_downloads_it_within_scope_only(uploaded, tree):
     url = reverse("orgs:decision_file", args=[uploaded.pk])
     assert Client().get(url).status_code == 302  # to the login page
     inside, outside = Client(), Client()
-    assert inside.login(username=make_user("xa1", "org_commission", tree["X1"]).username, password=PASSWORD)
-    assert outside.login(username=make_user("xa2", "org_commission", tree["X2"]).username, password=PASSWORD)
+    inside.force_login(make_user("xa1", "org_commission", tree["X1"]))
+    outside.force_login(make_user("xa2", "org_commission", tree["X2"]))
     r = inside.get(url)
     assert r.status_code == 200
     assert b"".join(r.streaming_content) == CONTENT

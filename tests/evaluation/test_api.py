@@ -108,7 +108,14 @@ def test_open_list_advance_review_decide_publish_and_read_results(api, tree):
     assert r.status_code == 200, r.json()
     assert len(r.json()["decided"]) == 13 and r.json()["findings"]
     sheet = api.get(url("evaluation-period-decisions", period["id"])).json()
-    assert len(sheet["lines"]) == 13
+    assert len(sheet["lines"]) == 13 and sheet["count"] == 13 and sheet["next"] is None
+    # the sheet is paginated: pages of 5 lines hold the same 13 lines, in the same order
+    pages = [
+        api.get(url("evaluation-period-decisions", period["id"]), {"page": n, "page_size": 5}).json()
+        for n in (1, 2, 3)
+    ]
+    assert [len(p["lines"]) for p in pages] == [5, 5, 3] and pages[0]["next"] and pages[2]["next"] is None
+    assert [x["entry"] for p in pages for x in p["lines"]] == [x["entry"] for x in sheet["lines"]]
 
     r = api.post(url("evaluation-period-publish", period["id"]), {"on": "2025-01-15"}, format="json")
     assert r.status_code == 200 and r.json()["state"] == "published"

@@ -43,6 +43,23 @@
     document.querySelectorAll(".mode-into").forEach(function (el) { el.hidden = checked.value !== "into"; });
     document.querySelectorAll(".mode-new").forEach(function (el) { el.hidden = checked.value !== "new"; });
   }
+  // No inline scripts (the Content-Security-Policy forbids them): buttons and forms say what they do in data-*.
+  document.addEventListener("click", function (ev) {
+    if (ev.target.closest && ev.target.closest("[data-print]")) window.print();
+  });
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) ev.preventDefault();
+    if (form.dataset.goto !== undefined) {
+      // "Mã tổ chức khác": go to that organization's page (the code typed, trimmed)
+      ev.preventDefault();
+      var code = form.elements.code.value.trim();
+      if (code) window.location = form.dataset.goto + encodeURIComponent(code) + "/";
+    }
+  });
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches && ev.target.matches("select[data-autosubmit]")) ev.target.form.submit();
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select.child-choice").forEach(syncChild);
     syncMode();

@@ -1,0 +1,55 @@
+"""API authentication and throttling: tokens that expire, request rates per user and per address."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from coso.core.dates import format_date
+
+
+def token_expires(created: dt.datetime) -> dt.datetime:
+    """When a token made at `created` stops working (COSO_TOKEN_DAYS after, default 90)."""
+    return created + dt.timedelta(days=settings.COSO_TOKEN_DAYS)
+
+
+class TokenExpired(exceptions.AuthenticationFailed):
+    """A 401 whose message says when the token expired and how to get a new one."""
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """`Authorization: Token …`, refused once COSO_TOKEN_DAYS have passed since the token was made."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        user, token = super().authenticate_credentials(key)
+        expires = token_expires(token.created)
+        if timezone.now() >= expires:
+            raise TokenExpired(
+                f"Token đã hết hạn ngày {format_date(timezone.localdate(expires))} (token dùng được "
+                f"{settings.COSO_TOKEN_DAYS} ngày). Hãy tạo token mới ở trang Tài khoản hoặc bằng lệnh "
+                "`coso token TÊN_ĐĂNG_NHẬP` trên máy chủ."
+            )
+        return user, token
+
+
+class _RatesFromSettings:
+    """Rates read from settings.COSO_API_RATES at each request (so a deployment, or a test, may change them)."""
+
+    scope: str
+
+    def get_rate(self) -> str | None:
+        return settings.COSO_API_RATES.get(self.scope)
+
+
+class UserThrottle(_RatesFromSettings, UserRateThrottle):
+    scope = "user"
+
+
+class AnonThrottle(_RatesFromSettings, AnonRateThrottle):
+    scope = "anon"
