@@ -142,7 +142,23 @@ class AdmitForm(ScopedForm, ProfileFields):
 
 
 class VersionedForm(ScopedForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    """A form that edits a member: it carries the version of the record the page showed, and the service refuses
+    it when someone else changed the record since (a stale edit never silently replaces the other one)."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Trang này thiếu phiên bản hồ sơ; hãy tải lại trang rồi nhập lại.",
+            "invalid": "Phiên bản hồ sơ không hợp lệ; hãy tải lại trang rồi nhập lại.",
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        errors = self.errors  # a hidden field's error: say it above the form, where the cadre reads it
+        if "version" in errors:
+            self.add_error(None, list(errors.pop("version")))
+        return cleaned
 
 
 class RecogniseForm(VersionedForm):
@@ -164,7 +180,7 @@ class ExitForm(VersionedForm):
     note = _text("Ghi chú", 500)
 
 
-class FlagForm(ScopedForm):
+class FlagForm(VersionedForm):
     ACTIONS = [("set", "Bắt đầu"), ("end", "Kết thúc")]
     kind = forms.ChoiceField(label="Loại", choices=MemberFlag.Kind.choices)
     action = forms.ChoiceField(
@@ -179,7 +195,7 @@ class FlagForm(ScopedForm):
     reason = _text("Lý do", 500)
 
 
-class DisciplineForm(ScopedForm):
+class DisciplineForm(VersionedForm):
     form = forms.ChoiceField(label="Hình thức kỷ luật", choices=Discipline.Form.choices)
     violation_on = date_field("Ngày vi phạm")
     decided_on = date_field("Ngày quyết định")
@@ -189,7 +205,7 @@ class DisciplineForm(ScopedForm):
     note = _text("Nội dung vi phạm", 1000)
 
 
-class ProfileForm(ScopedForm, ProfileFields):
+class ProfileForm(VersionedForm, ProfileFields):
     on = date_field("Từ ngày")
     field_order = ["on"]
 

@@ -387,9 +387,10 @@ def set_flag(
     decision_number: str = "",
     decision_date: dt.date | None = None,
     reason: str = "",
+    expected_version: int | None = None,
 ) -> MemberFlag:
     """Miễn sinh hoạt / đình chỉ sinh hoạt from `on`."""
-    member = _lock(member, None)
+    member = _lock(member, expected_version)
     _check_scope(actor, member.home_org)
     _past(on, "on", "Ngày")
     if member.status not in ACTIVE_STATUSES:
@@ -414,8 +415,10 @@ def set_flag(
 
 
 @transaction.atomic
-def end_flag(actor: Any, member: Member, *, kind: str, on: dt.date) -> MemberFlag:
-    member = _lock(member, None)
+def end_flag(
+    actor: Any, member: Member, *, kind: str, on: dt.date, expected_version: int | None = None
+) -> MemberFlag:
+    member = _lock(member, expected_version)
     _check_scope(actor, member.home_org)
     _past(on, "on", "Ngày kết thúc")
     flag = member.flags.filter(kind=kind, valid_to__isnull=True).first()
@@ -447,9 +450,10 @@ def record_discipline(
     decision_number: str = "",
     self_found: bool = False,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Discipline:
     """A disciplinary measure; probationary members may only be reprimanded or warned."""
-    member = _lock(member, None)
+    member = _lock(member, expected_version)
     _check_scope(actor, member.home_org)
     _past(violation_on, "violation_on", "Ngày vi phạm")
     _past(decided_on, "decided_on", "Ngày quyết định")
@@ -490,9 +494,12 @@ def record_discipline(
 
 
 @transaction.atomic
-def update_profile(actor: Any, member: Member, *, on: dt.date, profile: Profile) -> MemberProfile:
-    """New education, qualification, political theory or occupation from `on` (the past keeps the old values)."""
-    member = _lock(member, None)
+def update_profile(
+    actor: Any, member: Member, *, on: dt.date, profile: Profile, expected_version: int | None = None
+) -> MemberProfile:
+    """New education, qualification, political theory or occupation from `on` (the past keeps the old values).
+    With `expected_version`, an edit made against an older version of the record is refused (StaleEdit)."""
+    member = _lock(member, expected_version)
     _check_scope(actor, member.home_org)
     _past(on, "on", "Ngày")
     current = member.profiles.filter(valid_to__isnull=True).first()

@@ -200,6 +200,13 @@ def new_page(browser: Chromium, page_problems: PageProblems) -> Iterator[Callabl
 
     yield open_page
     for context in contexts:
+        # let requests still in flight (a fragment loading, a poll) finish before the test's data is flushed:
+        # the live server would otherwise read tables the teardown is emptying ("database table is locked")
+        for page in context.pages:
+            try:
+                page.wait_for_load_state("networkidle", timeout=5_000)
+            except Exception:  # noqa: BLE001 - a page that never goes idle is closed anyway
+                pass
         context.close()
     assert not page_problems.csp, "Content-Security-Policy đã chặn: " + "; ".join(page_problems.csp)
 

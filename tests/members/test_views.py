@@ -114,14 +114,19 @@ def test_recognise_before_twelve_months_is_refused_with_the_rule(tree, cadre, cl
 
 def test_other_operations_through_the_forms(tree, cadre, client):
     a = admit(tree["C1"], joined=D(2020, 3, 1))
+    a.refresh_from_db()
     r = client.post(
-        reverse("members:flag", args=[a.pk]), {"kind": "exempt", "action": "set", "on": "01/01/2022"}
+        reverse("members:flag", args=[a.pk]),
+        {"kind": "exempt", "action": "set", "on": "01/01/2022", "version": a.version},
     )
     assert r.status_code == 302 and a.flags.get().valid_to is None
+    a.refresh_from_db()
     r = client.post(
-        reverse("members:flag", args=[a.pk]), {"kind": "exempt", "action": "end", "on": "01/06/2022"}
+        reverse("members:flag", args=[a.pk]),
+        {"kind": "exempt", "action": "end", "on": "01/06/2022", "version": a.version},
     )
     assert r.status_code == 302 and a.flags.get().valid_to == D(2022, 6, 1)
+    a.refresh_from_db()
     r = client.post(
         reverse("members:discipline", args=[a.pk]),
         {
@@ -129,10 +134,15 @@ def test_other_operations_through_the_forms(tree, cadre, client):
             "violation_on": "01/01/2021",
             "decided_on": "01/02/2021",
             "deciding_body": "Chi bộ",
+            "version": a.version,
         },
     )
     assert r.status_code == 200 and "MEM.DISCIPLINE_FORM" in _body(r)  # a probationary member
-    r = client.post(reverse("members:profile", args=[a.pk]), {"on": "01/01/2023", "education": "12/12"})
+    a.refresh_from_db()
+    r = client.post(
+        reverse("members:profile", args=[a.pk]),
+        {"on": "01/01/2023", "education": "12/12", "version": a.version},
+    )
     assert r.status_code == 302 and a.profiles.filter(education="12/12").exists()
     a.refresh_from_db()
     r = client.post(
@@ -309,3 +319,28 @@ def test_import_page_errors_then_confirm(tree, client):
     assert "hợp lệ" in r.content.decode() and not M.objects.exists()
     r = client.post(r.redirect_chain[-1][0], {"confirm": "1"}, follow=True)
     assert "Đã nhập 1 đảng viên" in r.content.decode() and M.objects.get().full_name == "Nguyễn Văn An"
+
+
+def test_a_stale_profile_edit_is_refused_and_replaces_nothing(tree, cadre, client):
+    """Two cadres open the same profile page; the second to save is told the record changed and nothing of
+    theirs is written: the first one's new row stays whole (not cut to zero length)."""
+    from django.test import Client
+
+    a = admit(tree["C1"], joined=D(2020, 3, 1))
+    a.refresh_from_db()
+    url = reverse("members:profile", args=[a.pk])
+    other = Client()
+    other.force_login(cadre)
+    loaded = a.version  # both pages were opened on this version
+    first = client.post(url, {"on": "01/01/2023", "education": "12/12", "version": loaded})
+    assert first.status_code == 302
+    second = other.post(url, {"on": "01/01/2023", "education": "10/12", "version": loaded})
+    assert second.status_code == 200
+    assert "vừa được người khác thay đổi" in _body(second)
+    rows = list(a.profiles.order_by("valid_from", "id"))
+    assert [r.education for r in rows if r.valid_to is None] == ["12/12"]
+    assert not [r for r in rows if r.valid_to is not None and r.valid_to <= r.valid_from]
+    # a post without the version the page carries is refused too
+    missing = other.post(url, {"on": "01/02/2023", "education": "10/12"})
+    assert missing.status_code == 200 and "tải lại trang" in _body(missing)
+    assert a.profiles.filter(education="10/12").count() == 0

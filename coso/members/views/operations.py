@@ -28,7 +28,7 @@ def _recognise(request: HttpRequest, member: Member, d: dict[str, Any], form: An
         on=d["on"],
         decision_number=d.get("decision_number") or "",
         decision_date=d.get("decision_date"),
-        expected_version=d.get("version"),
+        expected_version=d["version"],
     )
     return f"Đã công nhận {member.full_name} là đảng viên chính thức từ {format_date(d['on'])}."
 
@@ -43,14 +43,16 @@ def _exit(request: HttpRequest, member: Member, d: dict[str, Any], form: Any) ->
         decision_date=d.get("decision_date"),
         issuer=d.get("issuer") or "",
         note=d.get("note") or "",
-        expected_version=d.get("version"),
+        expected_version=d["version"],
     )
     return f"Đã ghi nhận: {member.full_name} – {Status(d['status']).label.lower()} từ {format_date(d['on'])}."
 
 
 def _flag(request: HttpRequest, member: Member, d: dict[str, Any], form: Any) -> str:
     if d["action"] == "end":
-        flag = services.end_flag(request.user, member, kind=d["kind"], on=d["on"])
+        flag = services.end_flag(
+            request.user, member, kind=d["kind"], on=d["on"], expected_version=d["version"]
+        )
         return (
             f"Đã kết thúc {flag.get_kind_display().lower()} của {member.full_name} từ {format_date(d['on'])}."
         )
@@ -62,6 +64,7 @@ def _flag(request: HttpRequest, member: Member, d: dict[str, Any], form: Any) ->
         decision_number=d.get("decision_number") or "",
         decision_date=d.get("decision_date"),
         reason=d.get("reason") or "",
+        expected_version=d["version"],
     )
     return f"Đã ghi nhận {flag.get_kind_display().lower()} của {member.full_name} từ {format_date(d['on'])}."
 
@@ -77,12 +80,15 @@ def _discipline(request: HttpRequest, member: Member, d: dict[str, Any], form: A
         decision_number=d.get("decision_number") or "",
         self_found=bool(d.get("self_found")),
         note=d.get("note") or "",
+        expected_version=d["version"],
     )
     return f"Đã ghi nhận kỷ luật {record.get_form_display().lower()} đối với {member.full_name}."
 
 
 def _profile(request: HttpRequest, member: Member, d: dict[str, Any], form: Any) -> str:
-    services.update_profile(request.user, member, on=d["on"], profile=form.profile())
+    services.update_profile(
+        request.user, member, on=d["on"], profile=form.profile(), expected_version=d["version"]
+    )
     return f"Đã cập nhật trình độ, nghề nghiệp của {member.full_name} từ {format_date(d['on'])}."
 
 
@@ -104,7 +110,7 @@ def _transfer(request: HttpRequest, member: Member, d: dict[str, Any], form: Any
             reason=d.get("reason") or "",
             decision_number=d.get("decision_number") or "",
         ),
-        expected_version=d.get("version"),
+        expected_version=d["version"],
     )
     return (
         f"Đã cấp giấy giới thiệu ({transfer.get_kind_display().lower()}) cho {member.full_name}; "
