@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "coso.core.middleware.SecurityHeadersMiddleware",
+    "coso.core.middleware.BusyDatabaseMiddleware",
     # last: turns a locked-out login into the lockout page
     "axes.middleware.AxesMiddleware",
 ]
@@ -96,7 +97,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    # One writer at a time: a write waits up to COSO_SQLITE_TIMEOUT seconds (default 20) for another to finish,
+    # and takes its lock when its transaction begins (IMMEDIATE), so two writers never deadlock half-way; past
+    # the wait, pages and commands say the database is busy (core.middleware.BusyDatabaseMiddleware).
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("COSO_SQLITE_TIMEOUT", "20")),
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif "postgresql" in DATABASES["default"]["ENGINE"]:
     # Coso's statements are interactive reports. PostgreSQL's JIT compiles a province's compliance report for

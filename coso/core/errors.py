@@ -38,3 +38,17 @@ class StaleEdit(DomainError):
 
 class NotInScope(Exception):
     """The object is outside the user's subtree; pages and the API answer 404."""
+
+
+BUSY_MESSAGE = (
+    "Cơ sở dữ liệu đang bận ghi một việc khác (một lần nhập hoặc chuyển hàng loạt) nên chưa ghi được; chưa có gì "
+    "thay đổi. Hãy thử lại sau ít phút."
+)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """The embedded SQLite database stayed locked by another writer past the wait (settings: COSO_SQLITE_TIMEOUT)."""
+    text = str(exc).lower()
+    return type(exc).__name__ == "OperationalError" and (
+        "database is locked" in text or "database table is locked" in text
+    )

@@ -2,9 +2,11 @@
 
 from typing import Any, ClassVar
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from coso.core.dbsetup import ensure_database
+from coso.core.errors import BUSY_MESSAGE, is_busy
 
 
 class RegistryCommand(BaseCommand):
@@ -25,4 +27,9 @@ class RegistryCommand(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         ensure_database(self.stderr)
-        return self.registry[options[self.dest]].run(self, **options)
+        try:
+            return self.registry[options[self.dest]].run(self, **options)
+        except OperationalError as exc:
+            if is_busy(exc):
+                raise CommandError(BUSY_MESSAGE) from None
+            raise
