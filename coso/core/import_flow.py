@@ -419,6 +419,8 @@ class ExcelImportFlow:
                 )
                 return redirect(self.urls["import_job"], pk=job.pk)
         ctx["recent"] = list(jobs.for_user(request.user).filter(kind__in=self.kinds)[:RECENT])
+        for job in ctx["recent"]:
+            jobs.reap(job)  # a job whose worker died shows as failed, not "still running"
         return render(request, self.template, ctx)
 
     def job_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -22,6 +22,8 @@ the page sees it at once and a rolled-back import does not roll it back:
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -39,6 +41,10 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 0.5  # seconds between two progress writes
 MESSAGE_MAX = 1000
+WORKER_DIED = (
+    "Tiến trình xử lý việc nền đã dừng giữa chừng (máy chủ khởi động lại hoặc tiến trình bị tắt) nên việc này "
+    "không hoàn thành; chưa ghi gì. Hãy chạy lại: chọn lại tệp và bấm kiểm tra."
+)
 UNEXPECTED = (
     "Có lỗi không mong đợi khi xử lý (mã công việc {pk}); chưa ghi gì. Hãy thử lại; nếu vẫn lỗi, hãy báo "
     "quản trị hệ thống kèm mã công việc này."
@@ -70,13 +76,49 @@ def for_user(user: Any, kind: str | None = None) -> QuerySet[Job]:
 
 
 def get_for_user(user: Any, pk: int, kind: str | tuple[str, ...] | None = None) -> Job:
-    """One job of `user` (404 for anybody else's, or for one of another kind)."""
+    """One job of `user` (404 for anybody else's, or for one of another kind); a running job whose worker died
+    is marked failed first (`reap`), so its page says so instead of "still running" for ever."""
     qs = for_user(user)
     if isinstance(kind, str):
         qs = qs.filter(kind=kind)
     elif kind:
         qs = qs.filter(kind__in=kind)
-    return get_object_or_404(qs, pk=pk)
+    job = get_object_or_404(qs, pk=pk)
+    reap(job)
+    return job
+
+
+def _this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_alive(worker: str) -> bool | None:
+    """Whether the worker process `host:pid` still runs: True or False on this host, None on another one (its
+    process cannot be seen from here)."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # runs under another user: alive
+        return True
+    return True
+
+
+def reap(job: Job) -> bool:
+    """Mark `job` failed when it is running and its worker process is gone (killed, or the server restarted: its
+    transaction was rolled back, so nothing of it was written). Returns whether it did."""
+    if job.state != Job.State.RUNNING or not job.worker or worker_alive(job.worker) is not False:
+        return False
+    updated = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, worker=job.worker).update(
+        state=Job.State.FAILED, finished_at=timezone.now(), message=WORKER_DIED
+    )
+    if updated:
+        job.refresh_from_db()
+        logger.warning("Job %s (%s): worker %s is gone, marked failed", job.pk, job.kind, job.worker)
+    return bool(updated)
 
 
 # ------------------------------------------------------------------------------------------------ writes
@@ -115,7 +157,7 @@ def _set(job: Job, **fields: Any) -> None:
 
 
 def mark_running(job: Job) -> None:
-    _set(job, state=Job.State.RUNNING, started_at=timezone.now())
+    _set(job, state=Job.State.RUNNING, started_at=timezone.now(), worker=_this_worker())
 
 
 def finish(job: Job, result: dict[str, Any] | None = None, message: str = "") -> None:

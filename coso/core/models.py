@@ -62,6 +62,9 @@ class Job(models.Model):
     result = models.JSONField("kết quả", default=dict, blank=True)
     path = models.CharField("tệp", max_length=500, blank=True)
     task_id = models.CharField("mã tác vụ", max_length=64, blank=True)
+    worker = models.CharField(
+        "tiến trình xử lý", max_length=120, blank=True, help_text="máy:pid khi đang chạy"
+    )
     created_at = models.DateTimeField("tạo lúc", default=timezone.now, db_index=True)
     started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
     finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
