@@ -12,6 +12,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from coso.core.dates import format_date
+from coso.core.throttling import RatesFromSettings
 
 
 def token_expires(created: dt.datetime) -> dt.datetime:
@@ -38,18 +39,9 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         return user, token
 
 
-class _RatesFromSettings:
-    """Rates read from settings.COSO_API_RATES at each request (so a deployment, or a test, may change them)."""
-
-    scope: str
-
-    def get_rate(self) -> str | None:
-        return settings.COSO_API_RATES.get(self.scope)
-
-
-class UserThrottle(_RatesFromSettings, UserRateThrottle):
+class UserThrottle(RatesFromSettings, UserRateThrottle):
     scope = "user"
 
 
-class AnonThrottle(_RatesFromSettings, AnonRateThrottle):
+class AnonThrottle(RatesFromSettings, AnonRateThrottle):
     scope = "anon"

@@ -8,7 +8,6 @@ import re
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from django.conf import settings
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -16,13 +15,13 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .converters import is_id
 from .dates import today
 from .errors import DomainError, NotInScope
+from .throttling import RefusedCallThrottle
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -245,18 +244,6 @@ _VIETNAMESE: dict[type[exceptions.APIException], str] = {
     exceptions.NotAcceptable: "Không trả lời được theo định dạng yêu cầu; hãy nhận application/json.",
 }
 PERMISSION_DENIED = "Bạn không có quyền thực hiện thao tác này."
-
-
-class RefusedCallThrottle(SimpleRateThrottle):
-    """Calls refused for want of a valid login, per address, at settings.COSO_API_RATES["anon"]."""
-
-    scope = "anon"
-
-    def get_rate(self) -> str | None:
-        return settings.COSO_API_RATES.get(self.scope)
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": "refused", "ident": self.get_ident(request)}
 
 
 class CosoAPI(APIView):

@@ -31,13 +31,14 @@ class BackupError(Exception):
     """A backup or restore that cannot go on, with a message that says what to do."""
 
 
-def table_digests() -> dict[str, dict[str, Any]]:
-    """Every table of the database: {"rows": n, "sha256": hash of its rows in primary-key order}."""
+def table_digests(conn: Any = None) -> dict[str, dict[str, Any]]:
+    """Every table of the database (`conn`, default Django's default connection): {"rows": n, "sha256": hash of
+    its rows in primary-key order}."""
+    conn = conn or connection
     out: dict[str, dict[str, Any]] = {}
-    with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names(cursor)):
-            quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")  # noqa: S608 - table names from the catalogue
+    with conn.cursor() as cursor:
+        for table in sorted(conn.introspection.table_names(cursor)):
+            cursor.execute(f"SELECT * FROM {conn.ops.quote_name(table)} ORDER BY 1")  # noqa: S608 - from the catalogue
             digest = hashlib.sha256()
             rows = 0
             for row in cursor.fetchall():
@@ -147,18 +148,7 @@ def _digests_of(sqlite_file: Path) -> dict[str, dict[str, Any]]:
     alias = "coso-backup-copy"
     connections.databases[alias] = {**_db(), "NAME": str(sqlite_file)}
     try:
-        conn = connections[alias]
-        out: dict[str, dict[str, Any]] = {}
-        with conn.cursor() as cursor:
-            for table in sorted(conn.introspection.table_names(cursor)):
-                cursor.execute(f"SELECT * FROM {conn.ops.quote_name(table)} ORDER BY 1")  # noqa: S608
-                digest = hashlib.sha256()
-                rows = 0
-                for row in cursor.fetchall():
-                    digest.update(repr(tuple(_plain(v) for v in row)).encode())
-                    rows += 1
-                out[table] = {"rows": rows, "sha256": digest.hexdigest()}
-        return out
+        return table_digests(connections[alias])
     finally:
         connections[alias].close()
         del connections.databases[alias]

@@ -152,16 +152,18 @@ def _member_op(request: HttpRequest, pk: int, op: str) -> HttpResponse:
             )
     form = form_class(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
+        text = ""
         try:
             text = call(request, member, form.cleaned_data, form)
-            messages.success(request, text)
-            return redirect("members:detail", pk=member.pk)
         except _FormInvalid:
-            pass
+            text = ""  # resolving a code put its error on the form: the form is shown again with it
         except DomainError as exc:
             pages.apply_error(form, exc, mapping)
         except NotInScope:
             form.add_error(None, pages.OUT_OF_SCOPE)
+        if text:
+            messages.success(request, text)
+            return redirect("members:detail", pk=member.pk)
     ctx = _record_context(request, member)
     ctx.update(form=form, title=title, op=op)
     return render(request, "members/op_form.html", ctx)
