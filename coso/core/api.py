@@ -20,7 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .converters import is_id
 from .dates import today
-from .errors import DomainError, NotInScope
+from .errors import DomainError, NotInScope, StaleEdit
 from .throttling import RefusedCallThrottle
 
 
@@ -31,6 +31,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["field"] = exc.field
         if exc.rule:
             body["rule"] = {"code": exc.rule.code, "name": exc.rule.name, "source": exc.rule.source}
+        if isinstance(exc, StaleEdit):  # someone else changed the record since the client read it
+            body.setdefault("field", "version")
+            return Response(body, status=status.HTTP_409_CONFLICT)
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, NotInScope):
         exc = Http404("Không tìm thấy hoặc không thuộc phạm vi của bạn.")
@@ -197,6 +200,27 @@ class InputSerializer(serializers.Serializer):  # type: ignore[type-arg]
         return fields
 
 
+class VersionField(serializers.IntegerField):
+    """The version of the record the client read (its `version`), required on every change: a change made
+    against an older version is refused (409) instead of silently replacing someone else's."""
+
+    def __init__(self, what: str = "bản ghi", *, creates: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "phiên bản")
+        text = (
+            f"Phiên bản của {what} khi bạn đọc nó (trường version); bắt buộc, thay đổi bị từ chối nếu đã cũ."
+        )
+        if creates:  # PUT that creates the record when there is none yet
+            text += f" Gửi 0 nếu chưa có {what} (lần ghi đầu)."
+        kwargs.setdefault("help_text", text)
+        super().__init__(min_value=0 if creates else 1, **kwargs)
+
+    def vietnamese_messages(self, label: str) -> dict[str, str]:
+        return {
+            "required": "Hãy gửi version: phiên bản của bản ghi khi bạn đọc nó (đọc lại bản ghi để lấy).",
+            "null": "version không được để trống: gửi phiên bản của bản ghi khi bạn đọc nó.",
+        }
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
@@ -305,6 +329,8 @@ ERRORS: dict[int, Any] = {
     403: DetailSerializer,
     404: DetailSerializer,
 }
+# A change (POST, PUT, PATCH carrying `version`) may also answer 409: the record changed since it was read.
+CHANGE_ERRORS: dict[int, Any] = {**ERRORS, 409: ErrorSerializer}
 
 AS_OF = OpenApiParameter(
     "as_of",

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from coso.core.api import (
     AS_OF,
+    CHANGE_ERRORS,
     ERRORS,
     PAGE,
     PAGE_SIZE,
@@ -199,7 +200,7 @@ class PeriodAdvanceView(CosoAPI):
     @extend_schema(
         summary="Chuyển đợt sang bước sau (open → reviewing → deciding)",
         request=serializers.EvaluationAdvanceInput,
-        responses={200: serializers.EvaluationPeriodSerializer, **ERRORS},
+        responses={200: serializers.EvaluationPeriodSerializer, **CHANGE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         period = _period(request, pk, EVALUATE)
@@ -294,7 +295,7 @@ class PeriodDecisionView(CosoAPI):
         summary="Quyết định xếp loại hàng loạt (cả lô hoặc không dòng nào; dòng vi phạm quy định cần lý do)",
         request=serializers.EvaluationDecisionInput,
         responses={200: serializers.EvaluationDecisionResultSerializer, 400: serializers.EvaluationDecisionRefusedSerializer, **{
-            k: v for k, v in ERRORS.items() if k != 400
+            k: v for k, v in CHANGE_ERRORS.items() if k != 400
         }},
     )  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
@@ -357,7 +358,7 @@ class SelfAssessmentView(CosoAPI):
     @extend_schema(
         summary="Tự đánh giá (đảng viên tự ghi qua tài khoản liên kết, hoặc chi bộ / cấp ủy ghi thay)",
         request=serializers.EvaluationSelfAssessmentInput,
-        responses={200: serializers.EvaluationEntrySerializer, **ERRORS},
+        responses={200: serializers.EvaluationEntrySerializer, **CHANGE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         entry = _entry(request, pk, own=True)
@@ -378,7 +379,7 @@ class ReviewView(CosoAPI):
     @extend_schema(
         summary="Nhận xét, đề xuất mức xếp loại (chi bộ cho đảng viên, cơ quan thẩm định cho tổ chức)",
         request=serializers.EvaluationReviewInput,
-        responses={200: serializers.EvaluationEntrySerializer, **ERRORS},
+        responses={200: serializers.EvaluationEntrySerializer, **CHANGE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         entry = _entry(request, pk, EVALUATE)
@@ -400,7 +401,7 @@ class FactsView(CosoAPI):
     @extend_schema(
         summary="Ghi số liệu cho các điều kiện xếp loại tổ chức (% chỉ tiêu, kỷ luật)",
         request=serializers.EvaluationFactsInput,
-        responses={200: serializers.EvaluationEntrySerializer, **ERRORS},
+        responses={200: serializers.EvaluationEntrySerializer, **CHANGE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         entry = _entry(request, pk, EVALUATE)
@@ -425,7 +426,7 @@ class ReconsiderView(CosoAPI):
         summary="Xem xét lại một kết quả đã quyết định (số, ngày, cấp quyết định, lý do; giữ mức trước → sau)",
         request=serializers.EvaluationReconsiderInput,
         responses={201: serializers.EvaluationReconsiderationSerializer, 400: serializers.EvaluationDecisionRefusedSerializer, **{
-            k: v for k, v in ERRORS.items() if k != 400
+            k: v for k, v in CHANGE_ERRORS.items() if k != 400
         }},
     )  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:

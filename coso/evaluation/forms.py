@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from coso.core.forms import date_field
+from coso.core.forms import VersionedForm, date_field
 
 from .models import EvaluationPeriod, Level, PeriodKind
 
@@ -23,10 +23,6 @@ SUBJECT_CHOICES = [
 
 def _level_choices(levels: list[Level]) -> list[tuple[str, str]]:
     return [("", "— chưa chọn —")] + [(str(x.pk), x.name) for x in levels]
-
-
-class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class PeriodForm(forms.Form):
@@ -96,7 +92,7 @@ class ScoresMixin(forms.Form):
         return found
 
 
-class SelfForm(ScoresMixin, VersionForm):
+class SelfForm(ScoresMixin, VersionedForm):
     comment = forms.CharField(label="Tự nhận xét", widget=forms.Textarea(attrs={"rows": 4}), required=False)
     level = forms.ChoiceField(label="Tự xếp loại", required=False)
 
@@ -112,7 +108,7 @@ class SelfForm(ScoresMixin, VersionForm):
         return self.levels.get(self.cleaned_data.get("level") or "")
 
 
-class ReviewForm(ScoresMixin, VersionForm):
+class ReviewForm(ScoresMixin, VersionedForm):
     comment = forms.CharField(label="Nhận xét", widget=forms.Textarea(attrs={"rows": 4}), required=False)
     votes_for = forms.IntegerField(
         label="Số phiếu tán thành", required=False, min_value=0, error_messages=NUMBER
@@ -134,7 +130,7 @@ class ReviewForm(ScoresMixin, VersionForm):
         return self.levels.get(self.cleaned_data.get("level") or "")
 
 
-class FactsForm(VersionForm):
+class FactsForm(VersionedForm):
     """What EVAL.ORG_CAP needs on an organization's entry and the app cannot derive."""
 
     targets_met_pct = forms.DecimalField(
@@ -164,7 +160,7 @@ class FactsForm(VersionForm):
         }
 
 
-class ReconsiderForm(VersionForm):
+class ReconsiderForm(VersionedForm):
     level = forms.ChoiceField(label="Mức xếp loại mới", error_messages=REQUIRED)
     number = forms.CharField(label="Số quyết định", max_length=60, error_messages=REQUIRED)
     decided_on = date_field("Ngày quyết định")

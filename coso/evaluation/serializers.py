@@ -10,7 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from coso.core.api import InputSerializer
+from coso.core.api import InputSerializer, VersionField
 
 from .models import Evaluation, EvaluationPeriod, Level, Reconsideration, Scheme
 
@@ -223,7 +223,7 @@ class EvaluationPeriodInput(InputSerializer):
 
 class EvaluationAdvanceInput(InputSerializer):
     state = serializers.CharField(label="bước", help_text="reviewing, deciding")
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("đợt đánh giá")
 
 
 class EvaluationPublishInput(InputSerializer):
@@ -236,7 +236,7 @@ class EvaluationSelfAssessmentInput(InputSerializer):
     level = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, default=None, label="mức tự xếp loại"
     )
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("dòng đánh giá")
 
 
 class EvaluationReviewInput(InputSerializer):
@@ -249,7 +249,7 @@ class EvaluationReviewInput(InputSerializer):
         required=False, allow_null=True, default=None, label="phiếu không tán thành"
     )
     scores = serializers.DictField(required=False, default=dict, label="điểm đề xuất")
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("dòng đánh giá")
 
 
 class EvaluationFactsInput(InputSerializer):
@@ -257,14 +257,14 @@ class EvaluationFactsInput(InputSerializer):
         label="số liệu",
         help_text="targets_met_pct, leadership_disciplined, subunits_disciplined, subunits_total (null: xóa)",
     )
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("dòng đánh giá")
 
 
 class EvaluationDecisionLineInput(InputSerializer):
     entry = serializers.IntegerField(label="mã dòng")
     level = serializers.CharField(label="mức xếp loại")
     justification = serializers.CharField(required=False, allow_blank=True, default="", label="lý do")
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("dòng đánh giá")
 
 
 class EvaluationDecisionInput(InputSerializer):
@@ -279,7 +279,7 @@ class EvaluationReconsiderInput(InputSerializer):
     body = serializers.CharField(label="cấp quyết định")
     reason = serializers.CharField(label="lý do")
     justification = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("dòng đánh giá")
 
 
 class EvaluationImportInput(InputSerializer):

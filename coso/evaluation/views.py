@@ -19,6 +19,7 @@ from coso.core import pages
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.excel import Sheet, workbook_bytes
+from coso.core.forms import VERSION_ERRORS, posted_version
 from coso.core.import_flow import ExcelImportFlow
 from coso.core.models import RuleSet
 from coso.core.scope import EVALUATE, VIEW, get_scoped, restrict
@@ -187,6 +188,12 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _line_version(raw: str) -> int | None:
+    """The version a line of the decision sheet was shown with; None when missing or broken (the sheet is then
+    refused whole: it is stale)."""
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+
+
 @login_required
 def period_step(request: HttpRequest, pk: int) -> HttpResponse:
     """POST: move the period to its next step (`state`), or publish it (`publish`)."""
@@ -198,12 +205,11 @@ def period_step(request: HttpRequest, pk: int) -> HttpResponse:
             services.publish(request.user, period)
             messages.success(request, f"Đã công bố kết quả của đợt “{period.title}”.")
         else:
-            version = request.POST.get("version") or ""
             services.advance(
                 request.user,
                 period,
                 request.POST.get("state", ""),
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=posted_version(request.POST),
             )
             messages.success(request, "Đã chuyển đợt sang bước tiếp theo.")
     except DomainError as exc:
@@ -298,7 +304,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     scores=self_form.scores(),
                     comment=d.get("comment") or "",
                     level=self_form.chosen_level(),
-                    expected_version=d.get("version"),
+                    expected_version=d["version"],
                 )
                 text = "Đã ghi bản tự đánh giá."
             elif action == "review":
@@ -310,11 +316,11 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     votes_for=d.get("votes_for"),
                     votes_against=d.get("votes_against"),
                     scores=review_form.scores(),
-                    expected_version=d.get("version"),
+                    expected_version=d["version"],
                 )
                 text = "Đã ghi nhận xét và đề xuất xếp loại."
             elif action == "facts":
-                services.record_facts(request.user, e, facts_form.facts(), expected_version=d.get("version"))
+                services.record_facts(request.user, e, facts_form.facts(), expected_version=d["version"])
                 text = "Đã ghi số liệu cho các điều kiện xếp loại."
             else:
                 level = reconsider_form.chosen_level()
@@ -328,7 +334,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     body=d["body"],
                     reason=d["reason"],
                     justification=d.get("justification") or "",
-                    expected_version=d.get("version"),
+                    expected_version=d["version"],
                 )
                 text = "Đã ghi quyết định xem xét lại kết quả."
             messages.success(request, text)
@@ -412,16 +418,17 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 raise Http404("Không tìm thấy hoặc không thuộc phạm vi của bạn.")
             if entry.state in (EntryState.DECIDED, EntryState.NOT_EVALUATED):
                 continue
-            version = request.POST.get(f"version-{entry_id}", "")
             items.append(
                 services.DecisionInput(
                     entry=entry,
                     level=level,
                     justification=request.POST.get(f"justification-{entry_id}", ""),
-                    expected_version=int(version) if version.isdigit() else None,
+                    expected_version=_line_version(posted.get(f"version-{entry_id}", "")),
                 )
             )
-        if not items:
+        if any(i.expected_version is None for i in items):
+            page_error = "Chưa ghi gì: " + VERSION_ERRORS["required"]
+        elif not items:
             page_error = "Chưa chọn mức xếp loại nào để quyết định."
         else:
             try:

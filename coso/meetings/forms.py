@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from coso.core.forms import date_field
+from coso.core.forms import VersionedForm, date_field, version_field
 from coso.members.models import ACTIVE_STATUSES, Member
 from coso.orgs.models import Organization
 
@@ -85,10 +85,6 @@ def cell_members(org: Organization, members: Any) -> Any:
     )
 
 
-class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
 class RhythmForm(forms.Form):
     day_of_month = forms.IntegerField(
         label="Ngày sinh hoạt hằng tháng",
@@ -106,7 +102,9 @@ class RhythmForm(forms.Form):
     note = _text("Ghi chú", 500)
 
 
-class MeetingForm(VersionedForm):
+class MeetingForm(forms.Form):
+    """Planning a meeting (no record yet); `MeetingEditForm` changes one and carries its version."""
+
     kind = forms.ChoiceField(
         label="Loại sinh hoạt",
         choices=[("", "— chọn loại —"), *MeetingKind.choices],
@@ -147,6 +145,10 @@ class MeetingForm(VersionedForm):
         return items
 
 
+class MeetingEditForm(VersionedForm, MeetingForm):
+    pass
+
+
 class CancelForm(VersionedForm):
     reason = _text("Lý do hủy", 500, required=True)
 
@@ -170,6 +172,7 @@ class DuesForm(forms.Form):
 
 
 class MinutesForm(VersionedForm):
+    version = version_field(minimum=0)  # 0: no minutes yet when the page was shown
     chair_name = _text("Chủ trì", 150)
     secretary_name = _text("Thư ký", 150)
     opened_at = _time("Giờ khai mạc")
@@ -184,6 +187,7 @@ class MinutesForm(VersionedForm):
 class AmendForm(MinutesForm):
     """Adopted minutes changed by a recorded amendment: the corrected content, when, why and on what basis."""
 
+    version = version_field()
     on = date_field("Ngày đính chính")
     reason = _area("Lý do đính chính", required=True, rows=2)
     decision = _text(

@@ -10,7 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from coso.core.api import InputSerializer
+from coso.core.api import InputSerializer, VersionField
 
 from .models import (
     AgendaItem,
@@ -392,17 +392,17 @@ class MeetingUpdateInput(InputSerializer):
     secretary = serializers.IntegerField(required=False, allow_null=True)
     invitation_note = serializers.CharField(required=False, allow_blank=True)
     agenda = AgendaLineInput(many=True, required=False)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("cuộc sinh hoạt")
 
 
 class CancelInput(InputSerializer):
     reason = serializers.CharField(max_length=500)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("cuộc sinh hoạt")
 
 
 class AgendaInput(InputSerializer):
     items = AgendaLineInput(many=True)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("cuộc sinh hoạt")
 
 
 class MarkLineInput(InputSerializer):
@@ -416,7 +416,7 @@ class MarkLineInput(InputSerializer):
 
 class MarkInput(InputSerializer):
     marks = MarkLineInput(many=True)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("cuộc sinh hoạt")
 
 
 class BookAbsenceInput(InputSerializer):
@@ -466,12 +466,12 @@ class MinutesBodyInput(InputSerializer):
     votes_for = serializers.IntegerField(required=False, default=0, min_value=0)
     votes_against = serializers.IntegerField(required=False, default=0, min_value=0)
     votes_abstain = serializers.IntegerField(required=False, default=0, min_value=0)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("biên bản", creates=True)
 
 
 class AdoptInput(InputSerializer):
     on = serializers.DateField(required=False, allow_null=True, default=None)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("biên bản")
 
 
 class AmendInput(MinutesBodyInput):
@@ -479,6 +479,7 @@ class AmendInput(MinutesBodyInput):
     reason = serializers.CharField(max_length=1000)
     decision = _opt_text(max_length=255)
     adopting_meeting = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("biên bản")
 
 
 class ResolutionInput(InputSerializer):
@@ -504,7 +505,7 @@ class ScoreInput(InputSerializer):
     scores = serializers.DictField(child=serializers.IntegerField(), help_text="Mã tiêu chí → điểm")
     scored_on = serializers.DateField(required=False, allow_null=True, default=None)
     note = _opt_text(max_length=1000)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("kết quả đánh giá", creates=True)
 
 
 class CriteriaSetInput(InputSerializer):

@@ -18,7 +18,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coso.core.api import ERRORS, CosoAPI, InputSerializer, input_error, validated
+from coso.core.api import (
+    CHANGE_ERRORS,
+    ERRORS,
+    CosoAPI,
+    InputSerializer,
+    VersionField,
+    input_error,
+    validated,
+)
 from coso.core.scope import CHANGE_MEMBERS, get_scoped, restrict
 from coso.core.text import nfc
 from coso.orgs.models import Organization
@@ -206,7 +214,7 @@ class DecisionDateInput(InputSerializer):
     on = serializers.DateField()
     decision_number = serializers.CharField(required=False, allow_blank=True, default="")
     decision_date = serializers.DateField(required=False, allow_null=True, default=None)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("hồ sơ đảng viên")
 
 
 class ExitInput(DecisionDateInput):
@@ -221,6 +229,7 @@ class FlagInput(InputSerializer):
     end = serializers.BooleanField(required=False, default=False)
     decision_number = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = VersionField("hồ sơ đảng viên")
 
 
 class DisciplineInput(InputSerializer):
@@ -231,6 +240,7 @@ class DisciplineInput(InputSerializer):
     decision_number = serializers.CharField(required=False, allow_blank=True, default="")
     self_found = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = VersionField("hồ sơ đảng viên")
 
 
 class TransferInput(InputSerializer):
@@ -242,7 +252,7 @@ class TransferInput(InputSerializer):
     return_due = serializers.DateField(required=False, allow_null=True, default=None)
     dues_paid_to = serializers.DateField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = VersionField("hồ sơ đảng viên")
 
 
 class DateInput(InputSerializer):
@@ -351,7 +361,7 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
     @extend_schema(
         summary="Công nhận chính thức",
         request=DecisionDateInput,
-        responses={200: MemberDetailSerializer, **ERRORS},
+        responses={200: MemberDetailSerializer, **CHANGE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def recognise(self, request: Request, pk: str) -> Response:
@@ -370,7 +380,7 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
     @extend_schema(
         summary="Xóa tên, khai trừ, ra khỏi Đảng, từ trần, không công nhận chính thức",
         request=ExitInput,
-        responses={200: MemberDetailSerializer, **ERRORS},
+        responses={200: MemberDetailSerializer, **CHANGE_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="exit", url_name="exit")
     def exit_(self, request: Request, pk: str) -> Response:
@@ -392,14 +402,14 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
     @extend_schema(
         summary="Miễn / đình chỉ sinh hoạt, hoặc kết thúc (end=true)",
         request=FlagInput,
-        responses={200: MemberDetailSerializer, **ERRORS},
+        responses={200: MemberDetailSerializer, **CHANGE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def flags(self, request: Request, pk: str) -> Response:
         member = self._member(request, pk)
         d = validated(FlagInput(data=request.data))
         if d["end"]:
-            services.end_flag(request.user, member, kind=d["kind"], on=d["on"])
+            services.end_flag(request.user, member, kind=d["kind"], on=d["on"], expected_version=d["version"])
         else:
             services.set_flag(
                 request.user,
@@ -408,24 +418,26 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
                 on=d["on"],
                 decision_number=d["decision_number"],
                 reason=d["reason"],
+                expected_version=d["version"],
             )
         member.refresh_from_db()
         return Response(MemberDetailSerializer(member).data)
 
     @extend_schema(
-        summary="Ghi kỷ luật", request=DisciplineInput, responses={201: DisciplineSerializer, **ERRORS}
+        summary="Ghi kỷ luật", request=DisciplineInput, responses={201: DisciplineSerializer, **CHANGE_ERRORS}
     )
     @action(detail=True, methods=["post"])
     def discipline(self, request: Request, pk: str) -> Response:
         member = self._member(request, pk)
         d = validated(DisciplineInput(data=request.data))
-        record = services.record_discipline(request.user, member, **d)
+        version = d.pop("version")
+        record = services.record_discipline(request.user, member, **d, expected_version=version)
         return Response(DisciplineSerializer(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Cấp giấy giới thiệu chuyển sinh hoạt",
         request=TransferInput,
-        responses={201: TransferSerializer, **ERRORS},
+        responses={201: TransferSerializer, **CHANGE_ERRORS},
     )
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, pk: str) -> Response:

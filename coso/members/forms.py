@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from coso.core import forms as core_forms
 from coso.core.forms import date_field
 from coso.core.scope import CHANGE_MEMBERS, restrict
 from coso.orgs.forms import OrgCodeField
@@ -141,24 +142,9 @@ class AdmitForm(ScopedForm, ProfileFields):
         )
 
 
-class VersionedForm(ScopedForm):
+class VersionedForm(ScopedForm, core_forms.VersionedForm):
     """A form that edits a member: it carries the version of the record the page showed, and the service refuses
     it when someone else changed the record since (a stale edit never silently replaces the other one)."""
-
-    version = forms.IntegerField(
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": "Trang này thiếu phiên bản hồ sơ; hãy tải lại trang rồi nhập lại.",
-            "invalid": "Phiên bản hồ sơ không hợp lệ; hãy tải lại trang rồi nhập lại.",
-        },
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        errors = self.errors  # a hidden field's error: say it above the form, where the cadre reads it
-        if "version" in errors:
-            self.add_error(None, list(errors.pop("version")))
-        return cleaned
 
 
 class RecogniseForm(VersionedForm):

@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from coso.core import pages
-from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, input_error, validated
+from coso.core.api import AS_OF, CHANGE_ERRORS, ERRORS, CosoAPI, as_of, input_error, validated
 from coso.core.errors import DomainError, StaleEdit
 from coso.core.history import Entry, entries
 from coso.core.scope import get_scoped, restrict
@@ -436,11 +436,12 @@ class RestructuringViewSet(
         description=(
             "Mọi thao tác gửi `op`, `on` (ngày hiệu lực, YYYY-MM-DD) và `decision` (số, ngày ký, cơ quan ban hành, "
             "trích yếu), cùng các trường riêng của thao tác. Mã tổ chức không phân biệt hoa thường; mã không có "
-            "hoặc ngoài phạm vi bạn được thay đổi đều được trả lời 400 như nhau. Gửi `version` (hoặc `versions` "
-            "khi hợp nhất) để bị từ chối nếu tổ chức đã bị người khác thay đổi. Bị từ chối thì không ghi gì."
+            "hoặc ngoài phạm vi bạn được thay đổi đều được trả lời 400 như nhau. Mọi thao tác trên tổ chức đang có "
+            "phải gửi `version` (hoặc `versions` khi hợp nhất): tổ chức đã bị người khác thay đổi từ lúc bạn đọc "
+            "thì bị từ chối (409). Bị từ chối thì không ghi gì."
         ),
         request=RESTRUCTURING_REQUEST,
-        responses={201: RestructuringResultSerializer, **ERRORS},
+        responses={201: RestructuringResultSerializer, **CHANGE_ERRORS},
     )
     def create(self, request: Request) -> Response:
         if not isinstance(request.data, dict):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from coso.core.forms import date_field
+from coso.core.forms import VersionedForm, date_field
 from coso.core.scope import CHANGE_ORGS, restrict
 
 from .models import CellCategory, Organization, OrgKind, OrgPeriod
@@ -109,22 +109,19 @@ class EstablishForm(ResolvingForm):
     field_order = ["code", "name", "kind", "category", "parent", "on"]
 
 
-class RenameForm(ResolvingForm):
+class RenameForm(VersionedForm, ResolvingForm):
     name = forms.CharField(label="Tên mới", max_length=255, required=False)
     kind = kind_field(required=False, label="Loại mới (để trống nếu không đổi)")
     category = category_field("Phân loại mới")
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     field_order = ["name", "kind", "category", "on"]
 
 
-class MoveForm(ResolvingForm):
+class MoveForm(VersionedForm, ResolvingForm):
     parent = OrgCodeField(label="Tổ chức cấp trên mới")
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     field_order = ["parent", "on"]
 
 
-class DissolveForm(ResolvingForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class DissolveForm(VersionedForm, ResolvingForm):
     field_order = ["on"]
 
 
@@ -168,9 +165,8 @@ class MergeForm(ResolvingForm):
         return [c.strip() for c in str(raw).replace(";", ",").split(",") if c.strip()]
 
 
-class SplitForm(ResolvingForm):
+class SplitForm(VersionedForm, ResolvingForm):
     keep_source = forms.BooleanField(label="Giữ lại tổ chức cũ (chỉ tách một phần ra)", required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     field_order = ["keep_source", "on"]
 
 

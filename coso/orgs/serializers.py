@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from coso.core.api import InputSerializer
+from coso.core.api import InputSerializer, VersionField
 from coso.core.scope import CHANGE_ORGS
 from coso.core.text import nfc
 
@@ -461,12 +461,7 @@ class RestructuringInput(InputSerializer):
 
 
 class VersionMixin(serializers.Serializer):  # type: ignore[type-arg]
-    version = serializers.IntegerField(
-        label="phiên bản",
-        min_value=1,
-        required=False,
-        help_text="Phiên bản của tổ chức khi bạn đọc nó (trường version); thay đổi bị từ chối nếu đã cũ.",
-    )
+    version = VersionField("tổ chức")
 
 
 class EstablishInput(RestructuringInput):
@@ -540,8 +535,8 @@ class MergeInput(RestructuringInput):
     versions = serializers.DictField(
         label="phiên bản",
         child=serializers.IntegerField(min_value=1),
-        required=False,
-        help_text="Mã tổ chức được hợp nhất → phiên bản khi bạn đọc nó.",
+        help_text="Mã tổ chức được hợp nhất → phiên bản khi bạn đọc nó (trường version); bắt buộc cho mọi tổ "
+        "chức trong sources, thay đổi bị từ chối nếu đã cũ.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -554,6 +549,11 @@ class MergeInput(RestructuringInput):
                     {"versions": [f"“{code}” không nằm trong danh sách tổ chức được hợp nhất (sources)."]}
                 )
             expected[org.pk] = version
+        missing = [o.code for o in attrs["sources"] if o.pk not in expected]
+        if missing:
+            raise serializers.ValidationError(
+                {"versions": [f"Hãy gửi phiên bản (version) của: {', '.join(missing)}."]}
+            )
         attrs["expected_versions"] = expected
         return attrs
 

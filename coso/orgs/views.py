@@ -215,9 +215,12 @@ def _done(request: HttpRequest, result: services.Result, org: Organization) -> H
     return redirect(reverse("orgs:detail", args=[org.code]) + f"?as_of={format_date(result.event.on)}")
 
 
-def _expected(form: Any, org: Organization) -> dict[int, int] | None:
-    version = form.cleaned_data.get("version")
-    return {org.pk: version} if version else None
+def _expected(form: Any, org: Organization) -> dict[int, int]:
+    return {org.pk: form.cleaned_data["version"]}
+
+
+def _line_version(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
 
 
 def _changeable(request: HttpRequest, code: str) -> Organization:
@@ -428,6 +431,16 @@ def merge(request: HttpRequest) -> HttpResponse:
                 category=d["new_category"],
                 parent=new_parent,
             )
+        expected = {
+            o.pk: v for o in sources if (v := _line_version(request.POST.get(f"version-{o.code}", "")))
+        }
+        unseen = [o.code for o in sources if o.pk not in expected]
+        if unseen:
+            form.add_error(
+                None,
+                f"Tổ chức {', '.join(unseen)} chưa được hiện trên trang này; hãy bấm “Cập nhật danh sách tổ chức "
+                "cấp dưới” để xem lại trước khi ghi nhận.",
+            )
         moves = forms.read_child_moves(request.POST, kids, request.user, "merge", errors)
         if errors:
             form.add_error(None, "Hãy sửa các dòng tổ chức cấp dưới được đánh dấu.")
@@ -441,6 +454,7 @@ def merge(request: HttpRequest) -> HttpResponse:
                     into=into,
                     new=new,
                     child_moves=moves,
+                    expected_versions=expected,
                 )
                 return _done(request, result, result.orgs[0])
             except DomainError as exc:

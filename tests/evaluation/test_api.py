@@ -64,7 +64,7 @@ def test_open_list_advance_review_decide_publish_and_read_results(api, tree):
     other = next(r for r in rows if r["member"] == people[1].pk)
     r = mine.post(
         url("evaluation-entry-self", own["id"]),
-        {"comment": "Hoàn thành tốt", "level": "HTTNV"},
+        {"comment": "Hoàn thành tốt", "level": "HTTNV", "version": own["version"]},
         format="json",
     )
     assert r.status_code == 200, r.json()
@@ -75,25 +75,42 @@ def test_open_list_advance_review_decide_publish_and_read_results(api, tree):
 
     # a stale version is refused; an unknown level names the field
     r = api.post(url("evaluation-entry-review", own["id"]), {"level": "HTTNV", "version": 1}, format="json")
-    assert r.status_code == 400
-    r = api.post(url("evaluation-entry-review", own["id"]), {"level": "GIOI"}, format="json")
+    assert r.status_code == 409 and r.json()["field"] == "version"
+    r = api.post(url("evaluation-entry-review", own["id"]), {"level": "HTTNV"}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "version"
+    r = api.post(url("evaluation-entry-review", own["id"]), {"level": "GIOI", "version": 2}, format="json")
     assert r.status_code == 400 and r.json()["field"] == "level"
 
     # facts for an organization; the wrong key is named
     c1 = next(r for r in orgs if r["org"] == "C1")
-    r = api.post(url("evaluation-entry-facts", c1["id"]), {"facts": {"targets_met_pct": 95}}, format="json")
+    r = api.post(
+        url("evaluation-entry-facts", c1["id"]),
+        {"facts": {"targets_met_pct": 95}, "version": c1["version"]},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["facts"] == {"targets_met_pct": 95.0}
-    r = api.post(url("evaluation-entry-facts", c1["id"]), {"facts": {"nope": 1}}, format="json")
+    r = api.post(
+        url("evaluation-entry-facts", c1["id"]),
+        {"facts": {"nope": 1}, "version": r.json()["version"]},
+        format="json",
+    )
     assert r.status_code == 400 and r.json()["field"] == "nope"
 
-    r = api.post(url("evaluation-period-advance", period["id"]), {"state": "reviewing"}, format="json")
+    r = api.post(
+        url("evaluation-period-advance", period["id"]),
+        {"state": "reviewing", "version": period["version"]},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["state"] == "reviewing"
     progress = api.get(url("evaluation-period-progress", period["id"])).json()
     assert len(progress["not_self_assessed"]) == 12  # 9 members and 3 cells
 
     # a batch breaking the quota (HTXSNV over 20% of HTTNV) is refused whole, listing the lines
-    all_rows = entries(api, period["id"], subject="member") + orgs
-    items = [{"entry": r["id"], "level": "HTXSNV" if i < 4 else "HTTNV"} for i, r in enumerate(all_rows)]
+    all_rows = entries(api, period["id"], subject="member") + entries(api, period["id"], subject="org")
+    items = [
+        {"entry": r["id"], "level": "HTXSNV" if i < 4 else "HTTNV", "version": r["version"]}
+        for i, r in enumerate(all_rows)
+    ]
     r = api.post(url("evaluation-period-decisions", period["id"]), {"items": items}, format="json")
     assert r.status_code == 400, r.json()
     refused = r.json()
@@ -139,7 +156,8 @@ def test_open_list_advance_review_decide_publish_and_read_results(api, tree):
     r = api.post(
         url("evaluation-entry-reconsider", target["id"]),
         {"level": "HTNV", "number": "12-QĐ/ĐU", "decided_on": "2025-03-01", "body": "Đảng ủy xã",
-         "reason": "Phát hiện vi phạm sau khi xếp loại", "justification": "x"},
+         "reason": "Phát hiện vi phạm sau khi xếp loại", "justification": "x",
+         "version": api.get(url("evaluation-entry-detail", target["id"])).json()["version"]},
         format="json",
     )  # fmt: skip
     assert r.status_code == 201, r.json()

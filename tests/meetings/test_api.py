@@ -59,9 +59,14 @@ def held(api, people, on="2023-03-04", kind="regular", absent="absent_unexcused"
             "reason": "Ốm" if absent == "absent_excused" else "",
         },
     ]
-    r = api.post(url("meeting-attendance", m["id"]), {"marks": marks}, format="json")
+    r = api.post(url("meeting-attendance", m["id"]), {"marks": marks, "version": m["version"]}, format="json")
     assert r.status_code == 200, r.json()
     return r.json()
+
+
+def version(api, meeting_id):
+    """The meeting's version as a client reads it before a change."""
+    return api.get(url("meeting-detail", meeting_id)).json()["version"]
 
 
 def test_plan_update_cancel_and_list(api, people):
@@ -84,8 +89,14 @@ def test_plan_update_cancel_and_list(api, people):
     assert r.status_code == 200 and r.json()["place"] == "Nhà văn hóa"
     assert r.json()["focus_issue"] == "Làm đường giao thông nông thôn"
     r = api.patch(url("meeting-detail", m["id"]), {"place": "Khác", "version": m["version"]}, format="json")
-    assert r.status_code == 400 and "người khác" in r.json()["detail"]
-    r = api.put(url("meeting-agenda", m["id"]), {"items": [{"title": "Một việc"}]}, format="json")
+    assert r.status_code == 409 and "người khác" in r.json()["detail"] and r.json()["field"] == "version"
+    r = api.patch(url("meeting-detail", m["id"]), {"place": "Khác"}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "version"
+    r = api.put(
+        url("meeting-agenda", m["id"]),
+        {"items": [{"title": "Một việc"}], "version": version(api, m["id"])},
+        format="json",
+    )
     assert r.status_code == 200 and [a["title"] for a in r.json()] == ["Một việc"]
     assert [a["title"] for a in api.get(url("meeting-agenda", m["id"])).json()] == ["Một việc"]
     # a thematic meeting at a commune is refused with its rule; a whole-committee one at a cell too
@@ -103,12 +114,18 @@ def test_plan_update_cancel_and_list(api, people):
     ]
     assert len(rows) == 2
     # cancel: a reason is required; a cancelled meeting is not held
-    r = api.post(url("meeting-cancel", m["id"]), {"reason": ""}, format="json")
+    r = api.post(
+        url("meeting-cancel", m["id"]), {"reason": "", "version": version(api, m["id"])}, format="json"
+    )
     assert r.status_code == 400 and r.json()["field"] == "reason"
-    r = api.post(url("meeting-cancel", m["id"]), {"reason": "Bão"}, format="json")
+    r = api.post(
+        url("meeting-cancel", m["id"]), {"reason": "Bão", "version": version(api, m["id"])}, format="json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     assert api.get(url("meeting-list"), {"status": "cancelled"}).json()["count"] == 1
-    r = api.post(url("meeting-attendance", m["id"]), {"marks": []}, format="json")
+    r = api.post(
+        url("meeting-attendance", m["id"]), {"marks": [], "version": version(api, m["id"])}, format="json"
+    )
     assert r.status_code == 400 and r.json()["rule"]["code"] == "MEET.STATE"
 
 
@@ -124,7 +141,7 @@ def test_attendance_dues_minutes_resolutions(api, people):
     # a member of another commune cannot be marked: unknown here (400), nothing written
     r = api.post(
         url("meeting-attendance", m["id"]),
-        {"marks": [{"member": people["cuong"].pk, "presence": "present"}]},
+        {"marks": [{"member": people["cuong"].pk, "presence": "present"}], "version": m["version"]},
         format="json",
     )
     assert r.status_code == 400 and r.json()["field"] == "marks[0].member"
@@ -148,15 +165,23 @@ def test_attendance_dues_minutes_resolutions(api, people):
     r = api.put(
         url("meeting-minutes", m["id"]),
         {"chair_name": "Nguyễn Văn An", "conclusions": "Làm đường", "votes_for": 1,
-         "speakers": [{"name": "Trần Thị Bình", "opinion": "Đồng ý"}]},
+         "speakers": [{"name": "Trần Thị Bình", "opinion": "Đồng ý"}], "version": 0},
         format="json",
     )  # fmt: skip
     assert r.status_code == 200 and r.json()["adopted"] is False
-    r = api.put(url("meeting-minutes", m["id"]), {"votes_for": 5}, format="json")
+    written = r.json()["version"]
+    # a second first writing (version 0: "there were none") is stale: the minutes exist now
+    r = api.put(url("meeting-minutes", m["id"]), {"conclusions": "Khác", "version": 0}, format="json")
+    assert r.status_code == 409 and r.json()["field"] == "version"
+    r = api.put(url("meeting-minutes", m["id"]), {"votes_for": 5, "version": written}, format="json")
     assert r.status_code == 400 and r.json()["rule"]["code"] == "MEET.VOTES"
-    r = api.post(url("meeting-minutes-adopt", m["id"]), {}, format="json")
+    r = api.post(url("meeting-minutes-adopt", m["id"]), {"version": written}, format="json")
     assert r.status_code == 200 and r.json()["adopted_on"] == "2023-03-04"
-    r = api.put(url("meeting-minutes", m["id"]), {"conclusions": "Khác"}, format="json")
+    r = api.put(
+        url("meeting-minutes", m["id"]),
+        {"conclusions": "Khác", "version": r.json()["version"]},
+        format="json",
+    )
     assert r.status_code == 400 and r.json()["rule"]["code"] == "MEET.MINUTES_LOCKED"
     minutes = r = api.get(url("meeting-minutes", m["id"])).json()
     amend = {
@@ -165,6 +190,7 @@ def test_attendance_dues_minutes_resolutions(api, people):
         "on": "2023-04-04",
         "reason": "Ghi thiếu",
         "decision": "Chi bộ thống nhất ngày 04/04/2023",
+        "version": minutes["version"],
     }
     r = api.post(url("meeting-minutes-amend", m["id"]), amend, format="json")
     assert r.status_code == 201, r.json()
@@ -207,10 +233,13 @@ def test_score_and_criteria_sets(api, people, tree):
     sets = api.get(url("criteria-set-list"), {"org": "C1", "as_of": "2023-03-04"}).json()
     assert len(sets) == 1 and sets[0]["org"] is None and sets[0]["applies"]
     codes = [c["code"] for c in sets[0]["criteria"]]
-    r = api.put(url("meeting-score", m["id"]), {"scores": {c: 10 for c in codes}}, format="json")
+    r = api.put(
+        url("meeting-score", m["id"]), {"scores": {c: 10 for c in codes}, "version": 0}, format="json"
+    )
     assert r.status_code == 200 and r.json()["total"] == 10 * len(codes)
     assert api.get(url("meeting-score", m["id"])).json()["level"] == r.json()["level"]
-    r = api.put(url("meeting-score", m["id"]), {"scores": {codes[0]: 10}}, format="json")
+    scored = r.json()["version"]
+    r = api.put(url("meeting-score", m["id"]), {"scores": {codes[0]: 10}, "version": scored}, format="json")
     assert r.status_code == 400 and r.json()["rule"]["code"] == "MEET.QUALITY"
     # the commune's own set takes precedence for its cells from its date; a national one needs a sysadmin
     body = {
@@ -230,7 +259,9 @@ def test_score_and_criteria_sets(api, people, tree):
     assert [(s["org"], s["applies"]) for s in sets] == [(None, False), ("X1", True)]
     r = api.post(url("criteria-set-list"), {**body, "org": ""}, format="json")
     assert r.status_code == 400 and r.json()["field"] == "org"
-    r = api.put(url("meeting-score", m["id"]), {"scores": {"a": 45, "b": 40}}, format="json")
+    r = api.put(
+        url("meeting-score", m["id"]), {"scores": {"a": 45, "b": 40}, "version": scored}, format="json"
+    )
     assert r.status_code == 200 and r.json()["level"] == "Tốt"
 
 

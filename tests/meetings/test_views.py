@@ -305,6 +305,7 @@ def test_minutes_written_then_adopted_then_frozen(tree, people, cadre, client):
     meeting = held(tree["C1"], MEETING_DAY, marks=[(people["an"], P.PRESENT), (people["binh"], P.PRESENT)])
     url = reverse("meetings:minutes", kwargs={"pk": meeting.pk})
     data = {
+        "version": "0",  # the page showed no minutes yet
         "chair_name": "Nguyễn Văn An",
         "secretary_name": "Trần Thị Bình",
         "opened_at": "08:00",
@@ -328,6 +329,10 @@ def test_minutes_written_then_adopted_then_frozen(tree, people, cadre, client):
     assert not Minutes.objects.exists()
     data["votes_for"] = "2"
     assert client.post(url, data).status_code == 302
+    # a second tab opened before they were written still says "no minutes yet": refused, the first kept
+    r = client.post(url, {**data, "conclusions": "Của tab kia"})
+    assert r.status_code == 200 and "vừa được người khác thay đổi" in r.content.decode()
+    assert Minutes.objects.get().conclusions == "Thống nhất"
     minutes = Minutes.objects.get()
     assert minutes.speakers == [
         {"name": "Trần Thị Bình", "opinion": "Đề nghị làm đường"},
@@ -404,10 +409,10 @@ def test_score_against_the_criteria_in_force(tree, people, cadre, client):
     bad = {f"score-{c['code']}": "0" for c in cs.criteria} | {
         f"score-{first['code']}": str(first["points"] + 1)
     }
-    r = client.post(url, {**bad, "scored_on": "05/03/2025"})
+    r = client.post(url, {**bad, "scored_on": "05/03/2025", "version": "0"})
     assert f"từ 0 đến {first['points']}" in r.content.decode() and not MeetingScore.objects.exists()
     good = {f"score-{c['code']}": str(c["points"]) for c in cs.criteria}
-    assert client.post(url, {**good, "scored_on": "05/03/2025"}).status_code == 302
+    assert client.post(url, {**good, "scored_on": "05/03/2025", "version": "0"}).status_code == 302
     score = MeetingScore.objects.get()
     assert score.total == cs.max_total and score.level == cs.level_for(cs.max_total)
 

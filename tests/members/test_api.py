@@ -66,17 +66,29 @@ def test_refusals_name_their_rule_and_write_nothing(api):
     assert r.status_code == 400 and r.json()["rule"]["code"] == "MEM.CELL"
     assert not Member.objects.exists()
     pk = admit(api, "Nguyễn Văn An")["id"]
-    r = api.post(reverse("api:member-recognise", args=[pk]), {"on": "2021-02-28"}, format="json")
+    r = api.post(
+        reverse("api:member-recognise", args=[pk]), {"on": "2021-02-28", "version": 1}, format="json"
+    )
     assert r.status_code == 400 and r.json()["rule"]["code"] == "MEM.PROBATION"
     r = api.post(reverse("api:member-recognise", args=[pk]), {"on": "2021-03-01"}, format="json")
+    assert r.status_code == 400 and r.json()["field"] == "version", r.json()
+    r = api.post(
+        reverse("api:member-recognise", args=[pk]), {"on": "2021-03-01", "version": 1}, format="json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "official"
+    r = api.post(
+        reverse("api:member-transfer", args=[pk]),
+        {"kind": "official", "left_on": "2022-05-02", "to_org": "C4", "version": 1},
+        format="json",
+    )
+    assert r.status_code == 409 and "tải lại" in r.json()["detail"], r.json()  # recognised since: version 2
 
 
 def test_transfer_and_bulk_move(api, tree):
     pk = admit(api, "Nguyễn Văn An")["id"]
     r = api.post(
         reverse("api:member-transfer", args=[pk]),
-        {"kind": "official", "left_on": "2022-05-02", "to_org": "C4"},
+        {"kind": "official", "left_on": "2022-05-02", "to_org": "C4", "version": 1},
         format="json",
     )
     assert r.status_code == 201 and r.json()["present_by"] == "2022-06-01"
@@ -105,7 +117,9 @@ def test_another_commune_cannot_reach_members(api, tree):
     other.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user).key}")
     assert other.get(reverse("api:member-detail", args=[pk])).status_code == 404
     assert other.get(reverse("api:member-list")).json()["count"] == 0
-    r = other.post(reverse("api:member-recognise", args=[pk]), {"on": "2021-03-01"}, format="json")
+    r = other.post(
+        reverse("api:member-recognise", args=[pk]), {"on": "2021-03-01", "version": 1}, format="json"
+    )
     assert r.status_code == 404
 
 

@@ -65,6 +65,12 @@ def codes(items: list[dict[str, Any]]) -> list[str]:
 
 
 def body(op: str, on: str = "2020-01-01", **fields: Any) -> dict[str, Any]:
+    """A restructuring body; the version of the organizations changed is the fixtures' first one unless given
+    (a client always sends the version it read)."""
+    if op in ("move", "rename", "dissolve", "split"):
+        fields.setdefault("version", 1)
+    if op == "merge" and isinstance(fields.get("sources"), list):
+        fields.setdefault("versions", {str(c): 1 for c in fields["sources"]})
     return {
         "op": op,
         "on": on,
@@ -414,7 +420,7 @@ def test_stale_version_is_refused(tree, province):
     )
     before = counts()
     r = post(province, body("rename", on="2020-06-01", org="X1", name="Đảng bộ xã An Lạc 2", version=1))
-    assert r.status_code == 400
+    assert r.status_code == 409
     assert r.json()["field"] == "version" and "tải lại" in r.json()["detail"]
     assert counts() == before
 
@@ -510,6 +516,17 @@ def test_service_fields_are_named_as_in_the_body(tree, province):
         ),
         (body("split", org="X1", parts="X1A"), "parts", "danh sách"),
         (body("rename", org="X1", name="A", version="một"), "version", "số nguyên"),
+        (
+            {k: v for k, v in body("rename", org="X1", name="A").items() if k != "version"},
+            "version",
+            "Hãy gửi version",
+        ),
+        (
+            {k: v for k, v in body("merge", sources=["C1", "C2"], into="C3").items() if k != "versions"},
+            "versions",
+            "Hãy nhập",
+        ),
+        (body("merge", sources=["C1", "C2"], into="C3", versions={"C1": 1}), "versions", "C2"),
         (
             body(
                 "split",

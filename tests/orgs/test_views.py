@@ -9,7 +9,7 @@ from coso.accounts.models import User
 from coso.accounts.services import grant_role
 from coso.core.models import Job
 from coso.orgs import queries as q
-from coso.orgs.models import OrgKind, OrgPeriod
+from coso.orgs.models import Organization, OrgKind, OrgPeriod
 
 D = dt.date
 DEC = {"decision_number": "12-QĐ/HU", "decision_date": "15/12/2019", "decision_issuer": "Huyện ủy"}
@@ -90,13 +90,14 @@ def test_bad_date_shows_next_to_the_field_and_writes_nothing(tree, cadre, client
 
 def test_dissolve_needs_a_destination_for_each_child(tree, cadre, client):
     url = reverse("orgs:dissolve", args=["X1"])
-    r = client.post(url, {**DEC, "on": "01/01/2020"})
+    r = client.post(url, {**DEC, "on": "01/01/2020", "version": tree["X1"].version})
     assert "chưa được chỉ định nơi chuyển đến" in r.content.decode()
     r = client.post(
         url,
         {
             **DEC,
             "on": "01/01/2020",
+            "version": tree["X1"].version,
             f"child-{tree['C1'].pk}": "other",
             f"child-{tree['C1'].pk}-code": "X2",
             f"child-{tree['C2'].pk}": "other",
@@ -117,6 +118,8 @@ def test_merge_into_new_and_split_through_forms(tree, cadre, client):
             **DEC,
             "on": "01/01/2020",
             "sources": "C1, C2",
+            "version-C1": tree["C1"].version,
+            "version-C2": tree["C2"].version,
             "mode": "new",
             "new_code": "C12",
             "new_name": "Chi bộ thôn Đông Tây",
@@ -131,6 +134,7 @@ def test_merge_into_new_and_split_through_forms(tree, cadre, client):
     data = {
         **DEC,
         "on": "01/01/2021",
+        "version": q.get_org(admin, "X1").version,
         "parts-TOTAL_FORMS": "2",
         "parts-INITIAL_FORMS": "0",
         "parts-MIN_NUM_FORMS": "2",
@@ -152,9 +156,32 @@ def test_merge_into_new_and_split_through_forms(tree, cadre, client):
 
 
 def test_move_refuses_a_cycle(tree, cadre, client):
-    r = client.post(reverse("orgs:move", args=["H1"]), {**DEC, "on": "01/01/2020", "parent": "C1"})
+    r = client.post(
+        reverse("orgs:move", args=["H1"]),
+        {**DEC, "on": "01/01/2020", "parent": "C1", "version": tree["H1"].version},
+    )
     body = r.content.decode()
     assert r.status_code == 200 and ("ORG.CYCLE" in body or "ORG.KIND_PARENT" in body)
+
+
+def test_a_form_without_the_version_it_was_shown_with_is_refused(tree, cadre, client):
+    """A page posted without its record's version (an old tab, a hand-made request) changes nothing."""
+    r = client.post(reverse("orgs:rename", args=["C1"]), {**DEC, "on": "01/01/2020", "name": "Tên khác"})
+    assert r.status_code == 200 and "thiếu phiên bản" in r.content.decode()
+    assert q.period_on(tree["C1"], D(2020, 3, 1)).name == "Chi bộ thôn Đông"
+    r = client.post(
+        reverse("orgs:merge"),
+        {
+            **DEC,
+            "on": "01/01/2020",
+            "sources": "C1, C2",
+            "version-C1": tree["C1"].version,
+            "mode": "into",
+            "into": "C3",
+        },
+    )
+    assert r.status_code == 200 and "C2 chưa được hiện trên trang này" in r.content.decode()
+    assert Organization.objects.get(code="C2").dissolved_on is None
 
 
 def test_viewer_cannot_change(tree, client):

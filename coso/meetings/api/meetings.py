@@ -8,7 +8,7 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coso.core.api import ERRORS, CosoAPI, input_error, validated
+from coso.core.api import CHANGE_ERRORS, ERRORS, CosoAPI, input_error, validated
 
 from .. import filters, queries, serializers, services
 from ..models import (
@@ -83,7 +83,7 @@ class MeetingDetailView(CosoAPI):
     @extend_schema(
         summary="Sửa cuộc sinh hoạt (chỉ các trường gửi lên; `version` chống ghi đè)",
         request=serializers.MeetingUpdateInput,
-        responses={200: serializers.MeetingDetailSerializer, **ERRORS},
+        responses={200: serializers.MeetingDetailSerializer, **CHANGE_ERRORS},
     )
     def patch(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
@@ -117,7 +117,7 @@ class MeetingCancelView(CosoAPI):
     @extend_schema(
         summary="Hủy cuộc sinh hoạt dự kiến (ghi lý do)",
         request=serializers.CancelInput,
-        responses={200: serializers.MeetingDetailSerializer, **ERRORS},
+        responses={200: serializers.MeetingDetailSerializer, **CHANGE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
@@ -157,7 +157,7 @@ class AgendaView(CosoAPI):
     @extend_schema(
         summary="Thay toàn bộ chương trình sinh hoạt",
         request=serializers.AgendaInput,
-        responses={200: serializers.AgendaItemSerializer(many=True), **ERRORS},
+        responses={200: serializers.AgendaItemSerializer(many=True), **CHANGE_ERRORS},
     )
     def put(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
@@ -185,7 +185,7 @@ class AttendanceView(CosoAPI):
     @extend_schema(
         summary="Điểm danh (nhiều người một lần); ghi nhận cuộc sinh hoạt đã họp",
         request=serializers.MarkInput,
-        responses={200: serializers.MeetingDetailSerializer, **ERRORS},
+        responses={200: serializers.MeetingDetailSerializer, **CHANGE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)

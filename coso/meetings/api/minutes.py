@@ -9,7 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coso.core.api import ERRORS, CosoAPI, validated
+from coso.core.api import CHANGE_ERRORS, ERRORS, CosoAPI, validated
 
 from .. import serializers, services
 from ..models import (
@@ -50,7 +50,7 @@ class MinutesView(CosoAPI):
     @extend_schema(
         summary="Ghi hoặc sửa biên bản (chưa thông qua)",
         request=serializers.MinutesBodyInput,
-        responses={200: serializers.MinutesSerializer, **ERRORS},
+        responses={200: serializers.MinutesSerializer, **CHANGE_ERRORS},
     )
     def put(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
@@ -65,7 +65,7 @@ class MinutesAdoptView(CosoAPI):
     @extend_schema(
         summary="Thông qua biên bản (từ đó chỉ đính chính)",
         request=serializers.AdoptInput,
-        responses={200: serializers.MinutesSerializer, **ERRORS},
+        responses={200: serializers.MinutesSerializer, **CHANGE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         minutes = _minutes(request, pk)
@@ -78,7 +78,7 @@ class MinutesAmendView(CosoAPI):
     @extend_schema(
         summary="Đính chính biên bản đã thông qua (ghi lý do, căn cứ; giữ trước và sau)",
         request=serializers.AmendInput,
-        responses={201: serializers.AmendmentSerializer, **ERRORS},
+        responses={201: serializers.AmendmentSerializer, **CHANGE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         minutes = _minutes(request, pk)

@@ -8,7 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coso.core.api import AS_OF, ERRORS, CosoAPI, as_of, validated
+from coso.core.api import AS_OF, CHANGE_ERRORS, ERRORS, CosoAPI, as_of, validated
 from coso.core.scope import restrict
 from coso.orgs.filters import org_param
 
@@ -34,7 +34,7 @@ class ScoreView(CosoAPI):
     @extend_schema(
         summary="Chấm chất lượng theo bộ tiêu chí có hiệu lực vào ngày họp (chấm lại thay điểm cũ)",
         request=serializers.ScoreInput,
-        responses={200: serializers.ScoreSerializer, **ERRORS},
+        responses={200: serializers.ScoreSerializer, **CHANGE_ERRORS},
     )
     def put(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)

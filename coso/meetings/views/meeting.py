@@ -15,6 +15,7 @@ from django.urls import reverse
 from coso.core import pages
 from coso.core.dates import add_months, format_date, today
 from coso.core.errors import DomainError, NotInScope
+from coso.core.forms import posted_version
 from coso.core.scope import CHANGE_MEETINGS, restrict
 from coso.core.text import person_sort_key
 from coso.members.models import Member
@@ -96,7 +97,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     agenda = "\n".join(
         i.title + (f" | {i.presenter}" if i.presenter else "") for i in meeting.agenda.order_by("order")
     )
-    form = forms.MeetingForm(
+    form = forms.MeetingEditForm(
         request.POST or None,
         members=_members_of(request, meeting.org),
         initial={
@@ -121,7 +122,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             meeting,
             _meeting_input(d),
             agenda=form.agenda_items(),
-            expected_version=d.get("version"),
+            expected_version=d["version"],
         )
         messages.success(request, "Đã lưu thay đổi của cuộc sinh hoạt.")
         return redirect("meetings:detail", pk=meeting.pk)
@@ -139,7 +140,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.CancelForm(request.POST or None, initial={"version": meeting.version})
 
     def call(d: dict[str, Any]) -> HttpResponse:
-        services.cancel_meeting(request.user, meeting, reason=d["reason"], expected_version=d.get("version"))
+        services.cancel_meeting(request.user, meeting, reason=d["reason"], expected_version=d["version"])
         messages.success(request, f"Đã hủy cuộc sinh hoạt ngày {format_date(meeting.date)}.")
         return redirect("meetings:detail", pk=meeting.pk)
 
@@ -199,7 +200,7 @@ def invitation(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def call(d: dict[str, Any]) -> HttpResponse:
-        services.mark_invitation_sent(request.user, meeting, on=d["on"], expected_version=d.get("version"))
+        services.mark_invitation_sent(request.user, meeting, on=d["on"], expected_version=d["version"])
         messages.success(request, f"Đã ghi nhận gửi giấy triệu tập ngày {format_date(d['on'])}.")
         return redirect("meetings:detail", pk=meeting.pk)
 
@@ -241,9 +242,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     data = None
     if request.method == "POST":
         meeting = _meeting(request, pk, CHANGE_MEETINGS)
-        version = request.POST.get("version")
-        expected = int(version) if version and version.isdigit() else None
         try:
+            expected = posted_version(request.POST)
             if request.POST.get("action") == "refresh":
                 services.attendance_list(request.user, meeting, expected_version=expected)
                 messages.success(request, "Đã cập nhật danh sách theo đảng viên của chi bộ vào ngày họp.")

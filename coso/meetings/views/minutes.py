@@ -111,6 +111,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         speakers = list(record.speakers)
     else:
         initial = {
+            "version": 0,
             "chair_name": meeting.chair.full_name if meeting.chair else "",
             "secretary_name": meeting.secretary.full_name if meeting.secretary else "",
             "opened_at": meeting.start_time.strftime("%H:%M") if meeting.start_time else "",
@@ -126,7 +127,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             request.user,
             meeting,
             _minutes_input(d, speakers),
-            expected_version=d.get("version") if record is not None else None,
+            expected_version=d["version"],
         )
         messages.success(request, "Đã lưu biên bản." + ("" if saved.adopted else " Biên bản chưa thông qua."))
         return redirect("meetings:minutes", pk=meeting.pk)
@@ -187,7 +188,7 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
     def call(d: dict[str, Any]) -> HttpResponse:
-        services.adopt_minutes(request.user, record, on=d["on"], expected_version=d.get("version"))
+        services.adopt_minutes(request.user, record, on=d["on"], expected_version=d["version"])
         messages.success(request, f"Biên bản đã được thông qua ngày {format_date(d['on'])}.")
         return redirect("meetings:minutes", pk=meeting.pk)
 
@@ -228,7 +229,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
             reason=d.get("reason") or "",
             decision=d.get("decision") or "",
             adopting_meeting=later.filter(pk=chosen).first() if chosen else None,
-            expected_version=d.get("version"),
+            expected_version=d["version"],
         )
         messages.success(request, f"Đã ghi đính chính biên bản ngày {format_date(d['on'])}.")
         return redirect("meetings:minutes", pk=meeting.pk)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from coso.core import pages
 from coso.core.dates import format_date, parse_date, today
 from coso.core.errors import DomainError, NotInScope
+from coso.core.forms import posted_version
 from coso.core.scope import CHANGE_MEETINGS
 
 from .. import services
@@ -67,7 +68,6 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
         if field_errors:
             error = "Hãy sửa các ô được đánh dấu; chưa ghi gì."
         else:
-            version = data.get("version")
             try:
                 saved = services.score_meeting(
                     request.user,
@@ -75,7 +75,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
                     scores=scores,
                     scored_on=on,
                     note=note,
-                    expected_version=int(version) if version and version.isdigit() else None,
+                    expected_version=posted_version(data, minimum=0),
                 )
                 messages.success(request, f"Đã đánh giá: {saved.total} điểm, xếp loại {saved.level}.")
                 return redirect("meetings:detail", pk=meeting.pk)
@@ -98,6 +98,6 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
         note=note,
         scored_on=scored_on,
         scored_on_error=field_errors.get("scored_on", ""),
-        version=current.version if current else "",
+        version=current.version if current else 0,
     )
     return render(request, "meetings/score.html", ctx)
