@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "coso.core",
     "coso.orgs",
     "coso.accounts",
@@ -60,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "coso.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "coso.core.middleware.SecurityHeadersMiddleware",
     "coso.core.middleware.BusyDatabaseMiddleware",
+    "coso.core.middleware.AccessLogMiddleware",
     # last: turns a locked-out login into the lockout page
     "axes.middleware.AxesMiddleware",
 ]
@@ -150,6 +156,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coso.accounts.views.locked_out"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("COSO_PROXY_COUNT", "0"))
 AXES_VERBOSE = False
+
+# Two-factor sign-in (accounts.twofactor): the system administrator and the organization and inspection
+# commissions give a code from an authenticator app (or a recovery code) after their password. COSO_REQUIRE_2FA
+# turns it on or off; by default it is on with production settings (COSO_DEBUG=0) and off for `make run`'s demo.
+COSO_REQUIRE_2FA = _flag("COSO_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("COSO_2FA_ISSUER", "Coso")
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # Sessions end after COSO_SESSION_IDLE_MINUTES without a request (default 30): each request renews the cookie.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("COSO_SESSION_IDLE_MINUTES", "30"))

@@ -230,6 +230,7 @@ OBJECT = "object"  # names an object of X2: 404 on GET and POST
 LIST = "list"  # no object in the URL: the answer must not mention X2
 WRITE_FORM = "write"  # a form without an object: posting X2's codes is refused and writes nothing
 PUBLIC = "public"  # no data of any commune (login, schema, docs, vocabularies)
+ADMIN_ONLY = "admin"  # the whole installation's data (the access log): superusers only, 404 to anyone else
 
 COVERED: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]] | None]] = {
     "home": (PUBLIC, None),
@@ -240,6 +241,9 @@ COVERED: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]] | None]
     "accounts:profile": (LIST, None),
     "accounts:token": (PUBLIC, None),
     "accounts:grants": (LIST, None),
+    "accounts:two_factor": (PUBLIC, None),  # the user's own second step: no data of any commune
+    "accounts:recovery_codes": (PUBLIC, None),
+    "accounts:access_log": (ADMIN_ONLY, None),
     "accounts:revoke": (OBJECT, grant_pk),
     "orgs:tree": (LIST, None),
     "orgs:list": (LIST, None),
@@ -364,6 +368,17 @@ def test_object_urls_answer_404_to_another_commune(world, client):
         assert snapshot() == before, f"POST {url} ({name}) wrote something"
         checked += 1
     assert checked >= 10
+
+
+@pytest.mark.django_db
+def test_pages_of_the_whole_installation_are_404_to_a_commune_user(world, client):
+    client.force_login(world["a"])
+    names = [name for name, (kind, _build) in COVERED.items() if kind == ADMIN_ONLY]
+    assert names
+    for name in names:
+        r = client.get(reverse(name), {"format": "xlsx"})
+        assert r.status_code == 404, f"{name} gave {r.status_code}"
+        assert client.get(reverse(name)).status_code == 404
 
 
 @pytest.mark.django_db

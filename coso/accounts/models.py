@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from rest_framework.authtoken.models import Token
 from simple_history.models import HistoricalRecords
 
 from coso.core.scope import ROLES
@@ -50,3 +51,24 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.org_id}"
+
+
+class TokenIssue(models.Model):
+    """How an API token was made: accounts that sign in with two factors may use only a token made after a
+    two-factor sign-in or on the server (`coso token`)."""
+
+    class How(models.TextChoices):
+        TWO_FACTOR = "two_factor", "sau khi đăng nhập hai lớp"
+        PASSWORD = "password", "chỉ với mật khẩu"
+        SERVER = "server", "bằng lệnh trên máy chủ"
+
+    token = models.OneToOneField(Token, on_delete=models.CASCADE, related_name="issue")
+    how = models.CharField("cách tạo", max_length=20, choices=How.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "nguồn gốc token"
+        verbose_name_plural = "nguồn gốc token"
+
+    def __str__(self) -> str:
+        return f"{self.token_id}: {self.get_how_display()}"

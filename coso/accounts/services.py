@@ -10,12 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from coso.core import access
 from coso.core.errors import DomainError
 from coso.core.history import stamp
 from coso.core.scope import GRANT, ROLES, check_path, forget_scope
 from coso.core.text import nfc
 
-from .models import RoleGrant, User
+from .models import RoleGrant, TokenIssue, User
 
 
 @transaction.atomic
@@ -73,7 +74,19 @@ def revoke_grant(actor: Any, grant: RoleGrant) -> RoleGrant:
 
 
 @transaction.atomic
-def issue_token(user: User) -> Token:
-    """A new API token for `user` (an older one is replaced)."""
+def issue_token(user: User, how: str = TokenIssue.How.SERVER, request: Any = None) -> Token:
+    """A new API token for `user` (an older one is replaced). `how` says how the maker proved who they are: a
+    page after a two-factor sign-in, a page with the password only, or a command on the server; accounts that
+    sign in with two factors may use only the first and the last (accounts.auth)."""
     Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+    token = Token.objects.create(user=user)
+    TokenIssue.objects.create(token=token, how=how)
+    where = TokenIssue.How(how).label
+    access.record(
+        user if request else None,
+        access.Kind.TOKEN,
+        f"Cấp token API mới ({where})",
+        request=request,
+        username=user.get_username(),
+    )
+    return token

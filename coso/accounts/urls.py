@@ -16,6 +16,9 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("profile/", views.profile, name="profile"),
     path("profile/token/", views.create_token, name="token"),
+    path("2fa/", views.two_factor, name="two_factor"),
+    path("2fa/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("access-log/", views.access_log, name="access_log"),
     path("grants/", views.grants, name="grants"),
     path("grants/<int:pk>/revoke/", views.revoke, name="revoke"),
 ]

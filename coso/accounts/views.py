@@ -2,37 +2,64 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 from rest_framework.authtoken.models import Token
 
+from coso.core import pages
 from coso.core.errors import DomainError, NotInScope
+from coso.core.excel import Sheet, workbook_bytes
+from coso.core.models import AccessEvent
 from coso.core.scope import GRANT, get_scoped, restrict, scope_for
 from coso.orgs import queries as orgs_queries
 
-from . import services
-from .forms import GrantForm, UserForm
-from .models import RoleGrant, User
+from . import services, twofactor
+from .forms import AccessLogFilter, CodeForm, GrantForm, UserForm
+from .models import RoleGrant, TokenIssue, User
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     token = Token.objects.filter(user=cast(User, request.user)).first()
     grants = request.user.grants.filter(revoked_at__isnull=True).select_related("org")  # type: ignore[union-attr]
-    return render(request, "accounts/profile.html", {"token": token, "grants": _with_names(grants, request)})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"token": token, "grants": _with_names(grants, request), **_security(request)},
+    )
+
+
+def _security(request: HttpRequest) -> dict[str, object]:
+    user = cast(User, request.user)
+    return {
+        "two_factor": {
+            "on": settings.COSO_REQUIRE_2FA,
+            "required": twofactor.required_for(user),
+            "app": twofactor.app_device(user) is not None,
+            "codes_left": twofactor.recovery_codes_left(user),
+            "verified": user.is_verified(),  # type: ignore[attr-defined]
+        },
+        "is_admin": is_system_admin(user),
+    }
 
 
 @login_required
 @require_POST
 def create_token(request: HttpRequest) -> HttpResponse:
-    token = services.issue_token(request.user)  # type: ignore[arg-type]
+    user = request.user
+    verified = getattr(user, "is_verified", lambda: False)()
+    how = TokenIssue.How.TWO_FACTOR if verified else TokenIssue.How.PASSWORD
+    token = services.issue_token(user, how, request=request)  # type: ignore[arg-type]
     messages.success(request, "Đã cấp token API mới. Token cũ (nếu có) không còn dùng được.")
     return render(
         request,
@@ -46,6 +73,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
                 ),
                 request,
             ),
+            **_security(request),
         },
     )
 
@@ -150,4 +178,106 @@ def locked_out(
         "accounts/locked_out.html",
         {"failures": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
         status=429,
+    )
+
+
+# ------------------------------------------------------------------------------------------ two factors
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: the code of the authenticator app (or a recovery code); the first time,
+    setting the app up (scan the QR code, type the code it shows), then the recovery codes, shown once."""
+    user = cast(User, request.user)
+    if not twofactor.required_for(user) or user.is_verified():  # type: ignore[attr-defined]
+        return redirect(_next_url(request))
+    form = CodeForm(request.POST or None)
+    app = twofactor.app_device(user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if app is None:
+                codes = twofactor.confirm_app(user, form.cleaned_data["code"], request=request)
+                otp_login(request, twofactor.app_device(user))
+                return render(
+                    request,
+                    "accounts/recovery_codes.html",
+                    {"codes": codes, "next": _next_url(request), "first": True},
+                )
+            otp_login(request, twofactor.verify(user, form.cleaned_data["code"], request=request))
+            return redirect(_next_url(request))
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+    ctx: dict[str, object] = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
+    if app is None:
+        device = twofactor.pending_device(user)
+        ctx.update(setup=True, qr=twofactor.qr_data_uri(device), secret=twofactor.secret_text(device))
+    return render(request, "accounts/two_factor.html", ctx)
+
+
+@login_required
+@require_POST
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Ten new recovery codes (the old ones stop working); only in a session verified by two factors."""
+    user = cast(User, request.user)
+    if not user.is_verified():  # type: ignore[attr-defined]
+        messages.error(request, "Chỉ tạo được mã khôi phục sau khi đăng nhập có mã xác thực.")
+        return redirect("accounts:profile")
+    codes = twofactor.new_recovery_codes(user, request=request)
+    return render(
+        request, "accounts/recovery_codes.html", {"codes": codes, "next": resolve_url("accounts:profile")}
+    )
+
+
+# ----------------------------------------------------------------------------------------- access log
+
+
+def is_system_admin(user: Any) -> bool:
+    return (
+        bool(getattr(user, "is_superuser", False))
+        or RoleGrant.objects.filter(user=user, role="sysadmin", revoked_at__isnull=True).exists()
+    )
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    """For the system administrator: who signed in (or failed to), who opened whose record, who downloaded or
+    imported what, from which machine; newest first, filtered by kind, user and dates; exported to Excel."""
+    if not is_system_admin(request.user):
+        raise Http404("Chỉ quản trị hệ thống xem được nhật ký truy cập.")
+    form = AccessLogFilter(request.GET or None)
+    qs = AccessEvent.objects.select_related("user")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d.get("kind"):
+            qs = qs.filter(kind=d["kind"])
+        if d.get("user"):
+            qs = qs.filter(username__icontains=d["user"].strip())
+        if d.get("date_from"):
+            qs = qs.filter(at__date__gte=d["date_from"])
+        if d.get("date_to"):
+            qs = qs.filter(at__date__lte=d["date_to"])
+    if request.GET.get("format") == "xlsx":
+        rows = [
+            [timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M:%S"), e.username, e.get_kind_display(), e.what,
+             e.ip or "", e.path]
+            for e in qs[:100_000]
+        ]  # fmt: skip
+        sheet = Sheet(
+            "Nhật ký truy cập", ["Lúc", "Tên đăng nhập", "Loại", "Nội dung", "Địa chỉ máy", "Trang"], rows
+        )
+        return pages.xlsx_response(
+            workbook_bytes([sheet]), f"nhat-ky-truy-cap-{timezone.localdate():%Y%m%d}.xlsx"
+        )
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "accounts/access_log.html", {"form": form, "page": page, "query": query.urlencode()}
     )

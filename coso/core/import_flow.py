@@ -29,6 +29,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.module_loading import import_string
 
+from . import access
 from .errors import DomainError, NotInScope
 from .excel import ExcelError, RowError, cell_text, file_name, open_table
 from .models import Job
@@ -152,7 +153,13 @@ def read_then_write(
         if progress is not None:
             progress(n + done, n + total)
 
-    return apply(plan, actor, plan.filename, progress=on_write if progress is not None else None)
+    result = apply(plan, actor, plan.filename, progress=on_write if progress is not None else None)
+    if getattr(result, "ok", False):
+        who = "" if actor is not None else "máy chủ (lệnh coso import)"
+        access.record(
+            actor, access.Kind.IMPORT, f"Nhập {vn_number(n)} dòng từ tệp {plan.filename}", username=who
+        )
+    return result
 
 
 # ------------------------------------------------------------------------------------------ command line

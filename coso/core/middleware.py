@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from . import access
 from .errors import BUSY_MESSAGE, is_busy
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
@@ -26,6 +29,31 @@ class SecurityHeadersMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store, private"
+        return response
+
+
+def _attachment_name(disposition: str) -> str:
+    encoded = re.search(r"filename\*=utf-8''([^;]+)", disposition, re.IGNORECASE)
+    if encoded:
+        return unquote(encoded.group(1))
+    plain = re.search(r'filename="?([^";]+)"?', disposition)
+    return plain.group(1) if plain else ""
+
+
+class AccessLogMiddleware:
+    """Every file a signed-in user takes away (an Excel list, a report, a letter, a decision file: any answer sent
+    as an attachment) is written in the access log with its name."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        disposition = response.get("Content-Disposition", "")
+        user = getattr(request, "user", None)
+        if disposition.startswith("attachment") and user is not None and user.is_authenticated:
+            name = _attachment_name(disposition) or request.path
+            access.record(user, access.Kind.EXPORT, f"Tải xuống tệp {name}", request=request)
         return response
 
 

@@ -90,3 +90,38 @@ class Job(models.Model):
         if not self.total:
             return None
         return min(100, int(100 * self.done / self.total))
+
+
+class AccessEvent(models.Model):
+    """One entry of the access log the system administrator reads (DOMAIN §12, personal-data law): logins and
+    failed logins, two-factor steps, API tokens, views of a member's record, exports and imports. Written by
+    `core.access.record`, never changed."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Đăng nhập"
+        LOGIN_FAILED = "login_failed", "Đăng nhập sai"
+        LOGOUT = "logout", "Đăng xuất"
+        TWO_FACTOR = "two_factor", "Xác thực hai lớp"
+        TOKEN = "token", "Token API"
+        VIEW = "view", "Xem hồ sơ"
+        EXPORT = "export", "Tải xuống"
+        IMPORT = "import", "Nhập dữ liệu"
+
+    at = models.DateTimeField("lúc", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField("tên đăng nhập", max_length=150, blank=True)
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices, db_index=True)
+    what = models.CharField("nội dung", max_length=500, blank=True)
+    path = models.CharField("địa chỉ trang", max_length=500, blank=True)
+    ip = models.GenericIPAddressField("địa chỉ máy", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "nhật ký truy cập"
+        verbose_name_plural = "nhật ký truy cập"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "-at"], name="access_kind_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.get_kind_display()}: {self.what}"

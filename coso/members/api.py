@@ -316,7 +316,7 @@ class MemberViewSet(CosoAPI, mixins.ListModelMixin, viewsets.GenericViewSet):  #
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         member = get_scoped(Member.objects.all(), request.user, pk=pk)
-        services.log_view(request.user, member)
+        services.log_view(request.user, member, request)
         return Response(MemberDetailSerializer(member).data)
 
     @extend_schema(

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from simple_history.utils import bulk_update_with_history
 
+from coso.core import access
 from coso.core.bulk import CREATED, record_history
 from coso.core.dates import active_on, add_months, add_working_days, format_date, months_between, today
 from coso.core.errors import DomainError, Rule, StaleEdit
@@ -781,6 +782,9 @@ def bulk_move(
     return len(rows)
 
 
-def log_view(user: Any, member: Member) -> None:
-    """Record that `user` opened `member`'s record."""
+def log_view(user: Any, member: Member, request: Any = None) -> None:
+    """Record that `user` opened `member`'s record: on the record's own list of views and in the access log."""
     MemberView.objects.create(member=member, user=user)
+    access.record(
+        user, access.Kind.VIEW, f"Hồ sơ đảng viên {member.full_name} (mã {member.pk})", request=request
+    )

@@ -63,3 +63,55 @@ def test_pages_carry_the_policy_and_their_buttons_work_without_inline_script(
         page.locator("select#year").select_option("2023")
     assert "year=2023" in page.url
     shot(page, "results-2023")
+
+
+def test_two_factor_set_up_on_a_phone_then_the_access_log(tree, live_server, new_page, shot, settings):
+    """A province commission signs in on a phone with two factors on: scans (here: reads) the QR code's secret,
+    types the app's code, gets the recovery codes; the system administrator then finds it in the access log."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from coso.accounts.models import User
+
+    from .conftest import PASSWORD
+
+    settings.COSO_REQUIRE_2FA = True
+    user = make_user("bantochuc", grant_on=tree["T"])
+    page = new_page(390, 844)
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Tên đăng nhập").fill("bantochuc")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("heading", name="Xác thực hai lớp")).to_be_visible()
+    expect(page.get_by_alt_text("Mã QR để thêm tài khoản Coso vào ứng dụng xác thực")).to_be_visible()
+    shot(page, "cai-xac-thuc-hai-lop-390")
+    device = TOTPDevice.objects.get(user=user)
+    secret = page.locator("#otp-secret").inner_text().replace(" ", "")
+    assert secret and secret in __import__("base64").b32encode(device.bin_key).decode()
+    code = f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+    page.get_by_label("Mã xác thực").fill(code)
+    page.get_by_role("button", name="Xác nhận và bật").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    shot(page, "ma-khoi-phuc-390")
+    page.get_by_role("link", name="Tôi đã cất mã, tiếp tục").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert "/2fa/" not in page.url
+
+    User.objects.create_superuser("quantri", password=PASSWORD)
+    TOTPDevice.objects.create(user=User.objects.get(username="quantri"), name="app", confirmed=True)
+    admin = new_page()
+    admin.goto(live_server.url + "/login/")
+    admin.get_by_label("Tên đăng nhập").fill("quantri")
+    admin.get_by_label("Mật khẩu").fill(PASSWORD)
+    admin.get_by_role("button", name="Đăng nhập").click()
+    admin_device = TOTPDevice.objects.get(user__username="quantri")
+    totp = TOTP(
+        admin_device.bin_key, admin_device.step, admin_device.t0, admin_device.digits, admin_device.drift
+    )
+    admin.get_by_label("Mã xác thực").fill(f"{totp.token():06d}")
+    admin.get_by_role("button", name="Tiếp tục").click()
+    admin.goto(live_server.url + "/access-log/")
+    log = admin.locator("#access-log")
+    expect(log).to_contain_text("Bật xác thực hai lớp (ứng dụng xác thực)")
+    expect(log).to_contain_text("bantochuc")
+    shot(admin, "nhat-ky-truy-cap")

@@ -30,7 +30,9 @@ STALE = "vừa được người khác thay đổi"
 @pytest.fixture
 def two_cadres(tree, logged_in):
     """Two pages, one per cadre, both with the province's organization commission scope."""
-    return logged_in(make_user("canbo1", grant_on=tree["T"])), logged_in(make_user("canbo2", grant_on=tree["T"]))
+    return logged_in(make_user("canbo1", grant_on=tree["T"])), logged_in(
+        make_user("canbo2", grant_on=tree["T"])
+    )
 
 
 def fill_decision(page, on: str) -> None:

@@ -31,7 +31,7 @@ def _record_context(request: HttpRequest, member: Member) -> dict[str, Any]:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
-    services.log_view(request.user, member)
+    services.log_view(request.user, member, request)
     ctx = _record_context(request, member)
     memberships = list(member.memberships.select_related("org").order_by("valid_from", "id"))
     transfers = list(member.transfers.select_related("from_org", "to_org"))
@@ -60,7 +60,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_history(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member(request, pk)
-    services.log_view(request.user, member)
+    services.log_view(request.user, member, request)
     ctx = _record_context(request, member)
     entries = _labelled(
         history.entries(
