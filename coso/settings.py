@@ -123,6 +123,16 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
         "options", os.environ.get("COSO_PG_OPTIONS", "-c jit=off -c work_mem=64MB")
     )
 
+# Reports (`coso report`) read from a replica when DATABASE_REPLICA_URL is set (core.replica); writes never go
+# there. In the tests the replica mirrors the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    if DATABASES["replica"]["ENGINE"] == DATABASES["default"]["ENGINE"]:
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+        DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["coso.core.replica.ReplicaRouter"]
+
 # Background work (imports, exports, big reports): Django's task framework through the `django-tasks` backport,
 # tasks stored in the database and run by `coso db_worker` (started by `make run`). COSO_TASKS_BACKEND may name
 # another backend, e.g. "django_tasks.backends.immediate.ImmediateBackend" to run tasks inside the request

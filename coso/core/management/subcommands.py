@@ -1,10 +1,12 @@
 """A command whose subcommands are the entries of a registry (`coso import NAME ...`, `coso report NAME ...`)."""
 
+import contextlib
 from typing import Any, ClassVar
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError
 
+from coso.core import replica
 from coso.core.dbsetup import ensure_database
 from coso.core.errors import BUSY_MESSAGE, is_busy
 
@@ -14,6 +16,7 @@ class RegistryCommand(BaseCommand):
 
     registry: ClassVar[dict[str, Any]]
     dest: ClassVar[str]
+    reads_replica: ClassVar[bool] = False  # `coso report`: reads go to the replica when one is configured
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         sub = parser.add_subparsers(dest=self.dest, required=True, parser_class=type(parser))
@@ -27,8 +30,10 @@ class RegistryCommand(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         ensure_database(self.stderr)
+        reading = replica.reports() if self.reads_replica else contextlib.nullcontext()
         try:
-            return self.registry[options[self.dest]].run(self, **options)
+            with reading:
+                return self.registry[options[self.dest]].run(self, **options)
         except OperationalError as exc:
             if is_busy(exc):
                 raise CommandError(BUSY_MESSAGE) from None

@@ -8,3 +8,4 @@ class Command(RegistryCommand):
     help = "Chạy một báo cáo: " + ", ".join(sorted(REPORTS)) if REPORTS else "Chạy một báo cáo."
     registry = REPORTS
     dest = "report"
+    reads_replica = True
