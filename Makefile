@@ -8,8 +8,12 @@ PORT ?= 8000
 SCALE ?= 0.02
 # the suite runs on this many processes (pytest-xdist); JOBS=0 runs it in one
 JOBS ?= 2
+# `make load`: simulated users and how long (locust's notation: 30s, 10m, 1h)
+LOAD_USERS ?= 50
+LOAD_TIME ?= 10m
+LOAD_STAMP := $(VENV)/.load-stamp
 
-.PHONY: setup run test check bench demo clean
+.PHONY: setup run test check bench load demo clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -46,6 +50,14 @@ check: setup
 
 bench: setup
 	$(BIN)/python -m bench.run --scale $(SCALE)
+
+$(LOAD_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,load]'
+	@touch $(LOAD_STAMP)
+
+# headless locust against `coso serve` on a throw-away demo database (bench/load.py); fails on any request error
+load: $(LOAD_STAMP)
+	$(BIN)/python -m bench.load --users $(LOAD_USERS) --time $(LOAD_TIME)
 
 clean:
 	rm -rf var/coso.sqlite3* var/static
