@@ -21,6 +21,7 @@ or error; schemathesis' own report above it shows each failure with a curl line 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -96,12 +97,10 @@ def wait_for(url: str, token: str, server: subprocess.Popen[bytes], seconds: flo
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit(f"coso serve đã dừng (mã {server.returncode}) trước khi trả lời.")
-        try:
+        with contextlib.suppress(OSError):  # not listening yet
             status, body = fetch(url, token)
             if status == 200:
                 return body
-        except OSError:
-            pass
         time.sleep(0.5)
     sys.exit(f"coso serve không trả lời {url} sau {seconds:.0f} giây.")
 

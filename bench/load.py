@@ -30,6 +30,7 @@ Steps:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -194,15 +195,11 @@ class Server:
                 raise SystemExit(
                     f"`coso serve` dừng ngay (mã {self.process.returncode}); xem {self.log_path}."
                 )
-            try:
-                request = urllib.request.Request(
-                    self.base + "/login/", headers={"X-Forwarded-Proto": "https"}
-                )
+            request = urllib.request.Request(self.base + "/login/", headers={"X-Forwarded-Proto": "https"})
+            with contextlib.suppress(urllib.error.URLError, OSError):  # not listening yet
                 with urllib.request.urlopen(request, timeout=5) as r:
                     if r.status == 200:
                         return
-            except (urllib.error.URLError, OSError):
-                pass
             time.sleep(1)
         raise SystemExit(f"`coso serve` chưa trả lời sau {timeout:.0f} s; xem {self.log_path}.")
 

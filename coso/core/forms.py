@@ -56,6 +56,12 @@ class VersionedForm(forms.Form):
         return cleaned
 
 
+def version_or_none(raw: str) -> int | None:
+    """A version posted as text, or None when it is missing or broken (the caller refuses the form as stale)."""
+    raw = str(raw or "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else None
+
+
 def posted_version(data: Any, name: str = "version", minimum: int = 1) -> int:
     """The version a hand-built form (a table of lines, a score sheet) posted under `name`; a missing or broken
     one is refused like a stale edit. `minimum` as in `version_field`."""

@@ -19,7 +19,7 @@ from coso.core import pages
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
 from coso.core.excel import Sheet, workbook_bytes
-from coso.core.forms import VERSION_ERRORS, posted_version
+from coso.core.forms import VERSION_ERRORS, posted_version, version_or_none
 from coso.core.import_flow import ExcelImportFlow
 from coso.core.models import RuleSet
 from coso.core.scope import EVALUATE, VIEW, get_scoped, restrict
@@ -186,12 +186,6 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_label": PeriodState(next_state).label if next_state else "",
         },
     )
-
-
-def _line_version(raw: str) -> int | None:
-    """The version a line of the decision sheet was shown with; None when missing or broken (the sheet is then
-    refused whole: it is stale)."""
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None
 
 
 @login_required
@@ -423,7 +417,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                     entry=entry,
                     level=level,
                     justification=request.POST.get(f"justification-{entry_id}", ""),
-                    expected_version=_line_version(posted.get(f"version-{entry_id}", "")),
+                    expected_version=version_or_none(posted.get(f"version-{entry_id}", "")),
                 )
             )
         if any(i.expected_version is None for i in items):

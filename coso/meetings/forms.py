@@ -146,7 +146,7 @@ class MeetingForm(forms.Form):
 
 
 class MeetingEditForm(VersionedForm, MeetingForm):
-    pass
+    """Changing a planned meeting: the planning fields and the version the page was shown with."""
 
 
 class CancelForm(VersionedForm):

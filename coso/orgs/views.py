@@ -14,6 +14,7 @@ from django.urls import reverse
 from coso.core import history, pages
 from coso.core.dates import format_date, today
 from coso.core.errors import DomainError, NotInScope
+from coso.core.forms import version_or_none
 from coso.core.import_flow import ExcelImportFlow
 from coso.core.scope import CHANGE_ORGS
 
@@ -217,10 +218,6 @@ def _done(request: HttpRequest, result: services.Result, org: Organization) -> H
 
 def _expected(form: Any, org: Organization) -> dict[int, int]:
     return {org.pk: form.cleaned_data["version"]}
-
-
-def _line_version(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and int(raw) > 0 else None
 
 
 def _changeable(request: HttpRequest, code: str) -> Organization:
@@ -432,7 +429,7 @@ def merge(request: HttpRequest) -> HttpResponse:
                 parent=new_parent,
             )
         expected = {
-            o.pk: v for o in sources if (v := _line_version(request.POST.get(f"version-{o.code}", "")))
+            o.pk: v for o in sources if (v := version_or_none(request.POST.get(f"version-{o.code}", "")))
         }
         unseen = [o.code for o in sources if o.pk not in expected]
         if unseen:
