@@ -179,7 +179,10 @@ def vietnamise(field: serializers.Field[Any, Any, Any, Any]) -> None:
     extra = getattr(field, "vietnamese_messages", None)
     if extra is not None:
         messages.update(extra(label))
-    field.error_messages.update({k: v for k, v in messages.items() if k in field.error_messages})
+    field.error_messages = {
+        **field.error_messages,
+        **{k: v for k, v in messages.items() if k in field.error_messages},
+    }
     child = getattr(field, "child", None)
     if isinstance(child, serializers.Field):
         if not child.label:
