@@ -3,10 +3,14 @@ wait it says the database is busy and that nothing was written (no traceback); p
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import sqlite3
-import threading
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from django.db import OperationalError
 from django.test import RequestFactory
@@ -16,45 +20,71 @@ from coso.orgs.importer import template_bytes
 from tests.deploy.test_serve import coso, production_env
 
 
-def lock_for(path: str, seconds: float) -> threading.Thread:
-    """Another writer: holds the database's write lock for `seconds`."""
-    ready = threading.Event()
+class OtherWriter:
+    """Another writer: holds the database's write lock from `__enter__` until `release()` (or the end of the
+    `with`)."""
 
-    def hold() -> None:
-        conn = sqlite3.connect(path, timeout=1)
-        conn.execute("BEGIN IMMEDIATE")
-        ready.set()
-        time.sleep(seconds)
-        conn.rollback()
-        conn.close()
+    def __init__(self, path: str):
+        self.conn = sqlite3.connect(path, timeout=1, check_same_thread=False)
 
-    thread = threading.Thread(target=hold)
-    thread.start()
-    ready.wait(5)
-    return thread
+    def __enter__(self) -> OtherWriter:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def release(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.rollback()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+        self.conn.close()
+
+
+def has_open(pid: int, path: str) -> bool:
+    """Whether process `pid` has the database file open (it has started reading it)."""
+    try:
+        return any(os.path.realpath(fd) == path for fd in glob.glob(f"/proc/{pid}/fd/*"))
+    except OSError:
+        return False
+
+
+def run_import(book: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "coso.cli", "import", "orgs", str(book)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_an_import_waits_for_another_write_then_says_busy_past_the_wait(db, tmp_path):
     env = production_env(tmp_path, COSO_SSL_REDIRECT="0", COSO_SQLITE_TIMEOUT="2")
     assert coso("migrate", "--noinput", "-v0", env=env).returncode == 0
-    path = str(tmp_path / "coso.sqlite3")
+    path = os.path.realpath(tmp_path / "coso.sqlite3")
     book = tmp_path / "to-chuc.xlsx"
     book.write_bytes(template_bytes())
 
-    # a write that outlasts the wait: a clear message, nothing written
-    other = lock_for(path, 6)
-    r = coso("import", "orgs", str(book), env=env)
-    other.join()
-    assert r.returncode != 0
-    assert "Cơ sở dữ liệu đang bận" in r.stderr and "chưa có gì thay đổi" in r.stderr
-    assert "Traceback" not in r.stderr
+    # a write that outlasts the wait (it ends only when the import has given up): a clear message, nothing written
+    with OtherWriter(path):
+        p = run_import(book, env)
+        _, stderr = p.communicate(timeout=300)
+    assert p.returncode != 0
+    assert "Cơ sở dữ liệu đang bận" in stderr and "chưa có gì thay đổi" in stderr
+    assert "Traceback" not in stderr
     assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM orgs_organization").fetchone()[0] == 0
 
-    # a write that ends within the wait: the import waits, then writes
-    other = lock_for(path, 1)
-    r = coso("import", "orgs", str(book), env=env)
-    other.join()
-    assert r.returncode == 0, r.stderr
+    # a write that ends within the wait (released soon after the import has opened the database; the wait is long
+    # enough for a slow machine): the import waits, then writes
+    env["COSO_SQLITE_TIMEOUT"] = "20"
+    with OtherWriter(path) as other:
+        p = run_import(book, env)
+        while p.poll() is None and not has_open(p.pid, path):
+            time.sleep(0.05)
+        time.sleep(0.5)
+        other.release()
+        _, stderr = p.communicate(timeout=300)
+    assert p.returncode == 0, stderr
     assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM orgs_organization").fetchone()[0] > 0
 
 
