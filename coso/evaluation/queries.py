@@ -335,6 +335,8 @@ class Progress:
     not_reviewed: list[dict[str, Any]] = field(default_factory=list)
     not_decided: list[dict[str, Any]] = field(default_factory=list)
     overdue: dict[str, bool] = field(default_factory=dict)
+    # how many there are in each list (the lists stop at LIST_LIMIT)
+    counts: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -346,6 +348,7 @@ class Progress:
             "not_reviewed": self.not_reviewed,
             "not_decided": self.not_decided,
             "overdue": self.overdue,
+            "counts": self.counts,
         }
 
 
@@ -376,6 +379,12 @@ def progress(user: Any, period: EvaluationPeriod, as_of: dt.date | None = None) 
         line(e) for e in pending.filter(state__in=[EntryState.PENDING, EntryState.SELF_ASSESSED])[:LIST_LIMIT]
     ]
     result.not_decided = [line(e) for e in pending.exclude(state=EntryState.DECIDED)[:LIST_LIMIT]]
+    n = {value: counts.get(value, 0) for value in EntryState.values}
+    result.counts = {
+        "not_self_assessed": n[EntryState.PENDING],
+        "not_reviewed": n[EntryState.PENDING] + n[EntryState.SELF_ASSESSED],
+        "not_decided": n[EntryState.PENDING] + n[EntryState.SELF_ASSESSED] + n[EntryState.REVIEWED],
+    }
     result.overdue = {
         "self": bool(period.self_due and as_of > period.self_due and result.not_self_assessed),
         "review": bool(period.review_due and as_of > period.review_due and result.not_reviewed),

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +24,7 @@ from coso.core.forms import VERSION_ERRORS, posted_version, version_or_none
 from coso.core.import_flow import ExcelImportFlow
 from coso.core.models import RuleSet
 from coso.core.scope import EVALUATE, VIEW, get_scoped, restrict
+from coso.core.text import fold
 from coso.orgs import queries as orgs_queries
 from coso.orgs.models import Organization
 
@@ -159,15 +161,39 @@ def open_period(request: HttpRequest, code: str) -> HttpResponse:
 # ------------------------------------------------------------------------------------------- the period
 
 
+ENTRIES_PER_PAGE = 50
+# the member table's filter by how far an entry got (`?state=`): a state, or the "not reviewed yet" group the
+# progress card links to
+ENTRY_FILTERS: dict[str, tuple[str, list[str]]] = {
+    "not_reviewed": ("Chưa nhận xét, đề xuất", [EntryState.PENDING, EntryState.SELF_ASSESSED]),
+    **{value: (label, [value]) for value, label in EntryState.choices},
+}
+
+
 @login_required
 def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The period: its rule set and criteria frame, deadlines, progress (who has not submitted), the entries."""
+    """The period: its rule set and criteria frame, deadlines, progress (who has not submitted), the entries a
+    page at a time (members found by name without accents, or by how far they got)."""
     period = _period(request, pk)
     progress = queries.progress(request.user, period)
-    entries = list(queries.entries(request.user, period).order_by("subject", "path", "id"))
-    names = {
-        o: n for o, (_c, n) in orgs_queries.labels_on({e.org_id for e in entries}, period.date_to).items()
-    }
+    entries = queries.entries(request.user, period)
+    org_page = Paginator(
+        entries.filter(subject=Subject.ORG).order_by("path", "id"), ENTRIES_PER_PAGE
+    ).get_page(request.GET.get("opage"))
+    members = entries.filter(subject=Subject.MEMBER)
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        members = members.filter(member__search_key__contains=fold(q))
+    state = request.GET.get("state") or ""
+    if state in ENTRY_FILTERS:
+        members = members.filter(state__in=ENTRY_FILTERS[state][1])
+    else:
+        state = ""
+    member_page = Paginator(members.order_by("path", "member__sort_key", "id"), ENTRIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    shown = [*org_page, *member_page]
+    names = {o: n for o, (_c, n) in orgs_queries.labels_on({e.org_id for e in shown}, period.date_to).items()}
     can = _can_evaluate(request, period.org)
     next_state = {PeriodState.OPEN: PeriodState.REVIEWING, PeriodState.REVIEWING: PeriodState.DECIDING}.get(
         PeriodState(period.state)
@@ -179,8 +205,13 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "period": period,
             "org_name": orgs_queries.name_on(period.org, period.date_to),
             "progress": progress,
-            "orgs": [(e, names.get(e.org_id, "")) for e in entries if e.subject == Subject.ORG],
-            "members": [(e, names.get(e.org_id, "")) for e in entries if e.subject == Subject.MEMBER],
+            "org_page": org_page,
+            "orgs": [(e, names.get(e.org_id, "")) for e in org_page],
+            "member_page": member_page,
+            "members": [(e, names.get(e.org_id, "")) for e in member_page],
+            "q": q,
+            "state": state,
+            "state_choices": [(k, label) for k, (label, _s) in ENTRY_FILTERS.items()],
             "can_evaluate": can,
             "next_state": next_state,
             "next_label": PeriodState(next_state).label if next_state else "",

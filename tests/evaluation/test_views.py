@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from coso.accounts.models import User
 from coso.accounts.services import grant_role
+from coso.core.text import fold
 from coso.evaluation import queries as q
 from coso.evaluation import services as ev
 from coso.evaluation.models import EntryState, Evaluation, EvaluationPeriod, PeriodState, Reconsideration
@@ -75,6 +76,30 @@ def test_period_page_shows_progress(tree, client_c, commission):
     for label, n in progress.by_state.items():
         assert f'<td>{label}</td><td class="num">{n}</td>' in body
     assert people[1].full_name in body and "Chưa tự đánh giá (5)" in body  # 2 members + 3 cells
+
+
+def test_period_page_shows_the_entries_a_page_at_a_time_found_by_name_or_state(tree, client_c):
+    # a province period has thousands of entries: the page shows 50 at a time, the counts stay whole
+    people = members(tree["C1"], 55)
+    period = open_year(tree["X1"])
+    ev.submit_self_assessment(None, entry(period, member=people[0]), comment="Tốt")
+    url = reverse("evaluation:period", kwargs={"pk": period.pk})
+    body = client_c.get(url).content.decode()
+    rows = body.split('id="member-entries"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 1 + 50  # the header, then a page
+    assert "Đảng viên (55)" in body and "Trang 1 / 2" in body
+    assert "Chưa tự đánh giá (57)" in body and "Xem tất cả 57" in body  # 54 members + 3 cells
+    second = (
+        client_c.get(url, {"page": 2}).content.decode().split('id="member-entries"')[1].split("</table>")[0]
+    )
+    assert second.count("<tr>") == 1 + 5
+    # found by name without accents, and by how far they got
+    name = people[7].full_name
+    found = client_c.get(url, {"q": fold(name).upper()}).content.decode()
+    assert name in found.split('id="member-entries"')[1] and "phù hợp" in found
+    done = client_c.get(url, {"state": "self_assessed"}).content.decode().split('id="member-entries"')[1]
+    assert people[0].full_name in done and people[1].full_name not in done
+    assert "Không có đảng viên nào phù hợp" in client_c.get(url, {"q": "khong-co-ai"}).content.decode()
 
 
 def test_member_self_assessment_on_their_own_page(tree, client):

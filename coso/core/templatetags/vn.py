@@ -46,6 +46,12 @@ def with_query(context: template.Context, **kwargs: object) -> str:
     return "?" + encoded if encoded else ""
 
 
+@register.simple_tag(takes_context=True)
+def with_query_param(context: template.Context, key: str, value: object) -> str:
+    """`with_query` for a parameter whose name is a variable (a second pager on one page)."""
+    return with_query(context, **{key: value})
+
+
 @register.filter
 def get_item(mapping: dict, key: object) -> object:
     return mapping.get(key, "") if mapping else ""
