@@ -11,6 +11,7 @@ JOBS ?= 2
 # `make load`: simulated users and how long (locust's notation: 30s, 10m, 1h)
 LOAD_USERS ?= 50
 LOAD_TIME ?= 10m
+LOAD_ARGS ?=
 LOAD_STAMP := $(VENV)/.load-stamp
 
 # `make fuzz`: schemathesis' test cases per API operation and phase (bench/fuzz.py; CI runs it with 5)
@@ -61,7 +62,7 @@ $(LOAD_STAMP): $(STAMP)
 
 # headless locust against `coso serve` on a throw-away demo database (bench/load.py); fails on any request error
 load: $(LOAD_STAMP)
-	$(BIN)/python -m bench.load --users $(LOAD_USERS) --time $(LOAD_TIME)
+	$(BIN)/python -m bench.load --users $(LOAD_USERS) --time $(LOAD_TIME) $(LOAD_ARGS)
 
 # every API operation fuzzed by schemathesis on a throw-away database with the demo data (API throttles raised
 # for the run); fails on any 5xx or any answer the schema does not describe. See bench/fuzz.py --help.

@@ -1,4 +1,5 @@
-"""The load test: `python -m bench.load [--users 50] [--time 10m]` (`make load`, LOAD_USERS and LOAD_TIME).
+"""The load test: `python -m bench.load [--users 50] [--time 10m] [--small-demo]` (`make load`, LOAD_USERS,
+LOAD_TIME, LOAD_ARGS; CI's smoke: `make load LOAD_USERS=20 LOAD_TIME=30s LOAD_ARGS="--small-demo --communes 1"`).
 
 Headless locust (bench/locustfile.py) against `coso serve` with production settings on a throw-away copy of the
 demo, and a table at the end: per page, requests, failures, p50/p95/p99 (exact, from every request's time) and
@@ -8,13 +9,16 @@ not asserted.
 
 Steps:
 1. A temporary directory (COSO_VAR_DIR: the SQLite database DATABASE_URL names, uploads, static files), whatever
-   the caller's DATABASE_URL says: the test never touches another database. `coso migrate`, `coso load_demo`.
+   the caller's DATABASE_URL says: the test never touches another database. A fresh copy of the demo database
+   (bench/demo_db.py: `coso migrate`, `coso load_demo` once per version of the code, kept under bench/out/demo/).
 2. Accounts (`coso shell --no-imports -c ACCOUNTS`): the demo's province cadre `tentinh` (organization commission
    of the province) and commune cadre `bantochuc.anlac` (of SL-X002), plus `load.<commune>` cadres of other
    communes (organization commission, the demo password) so that the commune users spread over several
    communes.
 3. `coso serve --bind 127.0.0.1:PORT` (gunicorn and the task worker; it collects the static files) with
-   COSO_DEBUG=0, a random COSO_SECRET_KEY, COSO_ALLOWED_HOSTS=127.0.0.1. COSO_WEB_WORKERS, COSO_WEB_THREADS,
+   COSO_DEBUG=0, a random COSO_SECRET_KEY, COSO_ALLOWED_HOSTS=127.0.0.1, two-factor sign-in off (the demo's
+   passwords alone; production keeps it on), the static files collected under bench/out/static and kept between
+   runs. COSO_WEB_WORKERS, COSO_WEB_THREADS,
    COSO_WEB_TIMEOUT and COSO_SQLITE_TIMEOUT pass through from the caller; the API rates are set high
    (COSO_API_*_RATE) for the look-ups of step 4.
    TLS: with DEBUG off the cookies are Secure and plain HTTP is redirected to HTTPS. The server keeps those
@@ -47,6 +51,8 @@ import urllib.request
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from bench import demo_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -143,6 +149,11 @@ def server_env(var_dir: Path) -> dict[str, str]:
             "COSO_SECRET_KEY": secrets.token_urlsafe(50),
             "COSO_ALLOWED_HOSTS": "127.0.0.1",
             "COSO_VAR_DIR": str(var_dir),
+            # the collected static files are kept between runs (`coso serve` collects again only when they changed)
+            "COSO_STATIC_ROOT": str(OUT_DIR / "static"),
+            # the demo's passwords alone sign in: the run measures the pages, and a second factor is one step of a
+            # login, once per user (production keeps it on)
+            "COSO_REQUIRE_2FA": "0",
             "DATABASE_URL": f"sqlite:///{var_dir / 'coso.sqlite3'}",
             "COSO_API_USER_RATE": "100000/minute",
             "COSO_API_ANON_RATE": "100000/minute",
@@ -374,6 +385,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--communes", type=int, default=4, help="số tài khoản xã (mặc định 4, gồm bantochuc.anlac)"
     )
+    parser.add_argument(
+        "--small-demo",
+        action="store_true",
+        help="dữ liệu mẫu rút gọn (`coso load_demo --small`: ít cuộc sinh hoạt hơn; lần chạy ngắn của CI)",
+    )
     parser.add_argument("--keep", action="store_true", help="giữ thư mục tạm (cơ sở dữ liệu, nhật ký)")
     args = parser.parse_args(argv)
     try:
@@ -389,9 +405,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Thử tải: {args.users} người dùng, {args.time}, máy {cores} nhân, thư mục tạm {var_dir}", flush=True
     )
     print(f"  tải máy lúc bắt đầu (1/5/15 phút): {', '.join(num(x, 2) for x in os.getloadavg())}")
-    coso(env, "migrate", "--noinput", "-v0")
-    coso(env, "load_demo")
-    step("đã nạp dữ liệu mẫu", start)
+    demo_db.fresh_copy(var_dir, env, small=args.small_demo, say=lambda text: step(text, start))
+    step("đã chép dữ liệu mẫu", start)
     out = coso(env, "shell", "--no-imports", "-c", ACCOUNTS.format(communes=max(1, args.communes)))
     accounts = json.loads(out.strip().splitlines()[-1].removeprefix("ACCOUNTS "))
     server = Server(env, var_dir, free_port())

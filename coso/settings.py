@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COSO_VAR_DIR", BASE_DIR / "var"))
@@ -230,6 +231,9 @@ STORAGES = {
     },
 }
 WHITENOISE_MANIFEST_STRICT = False  # a file collectstatic has not seen yet is served under its own name
+# source maps (most of the bytes of the API docs' and the browsable API's assets) are for developers' tools, which
+# take them as they are: compressing them (brotli) was most of a start's minute
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -126,3 +126,24 @@ def test_serve_serves_the_app_and_static_files_with_debug_off_then_stops_cleanly
     assert code == 0
     time.sleep(0.5)
     assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()], "a child of coso serve outlived it"
+
+
+def test_a_restart_with_the_same_static_files_does_not_collect_them_again(tmp_path, settings, monkeypatch):
+    # compressing the static files takes tens of seconds: a restart (systemd after a crash) should not wait
+    from coso.core.management.commands import serve
+
+    source = tmp_path / "assets"
+    (source / "coso").mkdir(parents=True)
+    page_css = source / "coso" / "extra.css"
+    page_css.write_text("body { color: black }")
+    settings.STATICFILES_DIRS = [str(source)]
+    settings.STATIC_ROOT = str(tmp_path / "static")
+    runs: list[str] = []
+    monkeypatch.setattr(serve, "call_command", lambda name, **kw: runs.append(name))
+    serve.collect_static()
+    serve.collect_static()
+    assert runs == ["collectstatic"]
+    page_css.write_text("body { color: navy }")  # an upgrade changed a file
+    os.utime(page_css, ns=(time.time_ns(), time.time_ns() + 10**9))
+    serve.collect_static()
+    assert runs == ["collectstatic", "collectstatic"]
