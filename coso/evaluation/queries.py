@@ -352,15 +352,26 @@ class Progress:
         }
 
 
-def progress(user: Any, period: EvaluationPeriod, as_of: dt.date | None = None) -> Progress:
+def progress(
+    user: Any, period: EvaluationPeriod, as_of: dt.date | None = None, *, limit: int = LIST_LIMIT
+) -> Progress:
     """Who has not self-assessed, who has not been reviewed, who has not been decided (the subjects the user
-    sees), and which deadlines have passed with work outstanding on `as_of` (default today)."""
+    sees; the first `limit` of each list, and how many there are), and which deadlines have passed with work
+    outstanding on `as_of` (default today)."""
     as_of = as_of or today()
     qs = entries(user, period)
     result = Progress(period)
     counts = dict(qs.values_list("state").annotate(n=Count("id")).order_by())
     result.by_state = {label: counts.get(value, 0) for value, label in EntryState.choices}
-    names = orgs_queries.labels_on(set(qs.values_list("org_id", flat=True)), period.date_to)
+    pending = qs.exclude(state=EntryState.NOT_EVALUATED)
+    lists = {
+        "not_self_assessed": list(pending.filter(state=EntryState.PENDING)[:limit]),
+        "not_reviewed": list(
+            pending.filter(state__in=[EntryState.PENDING, EntryState.SELF_ASSESSED])[:limit]
+        ),
+        "not_decided": list(pending.exclude(state=EntryState.DECIDED)[:limit]),
+    }
+    names = orgs_queries.labels_on({e.org_id for rows in lists.values() for e in rows}, period.date_to)
 
     def line(e: Evaluation) -> dict[str, Any]:
         code, name = names.get(e.org_id, ("", ""))
@@ -373,12 +384,9 @@ def progress(user: Any, period: EvaluationPeriod, as_of: dt.date | None = None) 
             "state": e.state,
         }
 
-    pending = qs.exclude(state=EntryState.NOT_EVALUATED)
-    result.not_self_assessed = [line(e) for e in pending.filter(state=EntryState.PENDING)[:LIST_LIMIT]]
-    result.not_reviewed = [
-        line(e) for e in pending.filter(state__in=[EntryState.PENDING, EntryState.SELF_ASSESSED])[:LIST_LIMIT]
-    ]
-    result.not_decided = [line(e) for e in pending.exclude(state=EntryState.DECIDED)[:LIST_LIMIT]]
+    result.not_self_assessed = [line(e) for e in lists["not_self_assessed"]]
+    result.not_reviewed = [line(e) for e in lists["not_reviewed"]]
+    result.not_decided = [line(e) for e in lists["not_decided"]]
     n = {value: counts.get(value, 0) for value in EntryState.values}
     result.counts = {
         "not_self_assessed": n[EntryState.PENDING],

@@ -162,6 +162,7 @@ def open_period(request: HttpRequest, code: str) -> HttpResponse:
 
 
 ENTRIES_PER_PAGE = 50
+SHOWN_PENDING = 10  # names in each list of the not-submitted card (with the whole count and a link to all)
 # the member table's filter by how far an entry got (`?state=`): a state, or the "not reviewed yet" group the
 # progress card links to
 ENTRY_FILTERS: dict[str, tuple[str, list[str]]] = {
@@ -175,7 +176,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The period: its rule set and criteria frame, deadlines, progress (who has not submitted), the entries a
     page at a time (members found by name without accents, or by how far they got)."""
     period = _period(request, pk)
-    progress = queries.progress(request.user, period)
+    progress = queries.progress(request.user, period, limit=SHOWN_PENDING)
     entries = queries.entries(request.user, period)
     org_page = Paginator(
         entries.filter(subject=Subject.ORG).order_by("path", "id"), ENTRIES_PER_PAGE
