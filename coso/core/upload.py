@@ -81,7 +81,9 @@ class Limits:
 
 
 def megabytes(size: int) -> str:
-    """A size as people read it: "25 MB", "1,5 MB"."""
+    """A size as people read it: "25 MB", "1,5 MB", "4 KB"."""
+    if size < MB:
+        return f"{vn_number(-(-size // 1024))} KB"
     value = size / MB
     return f"{vn_number(round(value))} MB" if value >= 10 or value.is_integer() else f"{vn_number(value)} MB"
 

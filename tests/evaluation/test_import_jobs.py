@@ -229,7 +229,9 @@ def test_not_an_xlsx_keeps_the_page_with_a_message(cadre, client):
 def test_an_unreadable_xlsx_is_refused_on_the_page_before_any_check(cadre, client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    r = client.post(reverse("evaluation:import"), {"file": SimpleUploadedFile("hong.xlsx", b"khong phai excel")})
+    r = client.post(
+        reverse("evaluation:import"), {"file": SimpleUploadedFile("hong.xlsx", b"khong phai excel")}
+    )
     assert r.status_code == 200 and "không phải tệp Excel .xlsx hợp lệ" in r.content.decode()
     assert not Job.objects.exists() and nothing_written()
 

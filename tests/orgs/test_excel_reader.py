@@ -18,7 +18,8 @@ def _write(path, write_only, offset=0):
         ["Nguyễn Văn An", dt.date(1980, 5, 12), 12, True, None],
         ["Trần Thị Bình", dt.datetime(1975, 1, 2, 0, 0), 3.5, False, "có dấu: Đặng Ưng Ý"],
         [None, None, None, None, None],
-        ["Lê  Cường", "01/02/1990", "001080012345", None, None],  # formulas: tests/deploy/test_hostile_uploads.py
+        # (formulas are in tests/deploy/test_hostile_uploads.py)
+        ["Lê  Cường", "01/02/1990", "001080012345", None, None],
         ["Phạm Dũng", dt.datetime(1975, 1, 2, 10, 30), 123456789012, None, None],
     ]
     for row in rows:
