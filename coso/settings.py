@@ -235,6 +235,14 @@ WHITENOISE_MANIFEST_STRICT = False  # a file collectstatic has not seen yet is s
 # take them as they are: compressing them (brotli) was most of a start's minute
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# What an upload may be (coso.core.upload): COSO_UPLOAD_MAX_MB per file (default 25, nginx's client_max_body_size
+# in deploy/nginx-coso.conf); an .xlsx at most COSO_XLSX_MAX_UNZIPPED_MB once unzipped (300), and the first sheet
+# of an import at most COSO_IMPORT_MAX_ROWS rows (200,000: twice a province's members) and COSO_IMPORT_MAX_COLUMNS
+# columns (50; the templates have 5 to 16). A file past any limit is refused before it is read.
+COSO_UPLOAD_MAX_BYTES = int(os.environ.get("COSO_UPLOAD_MAX_MB", "25")) * 1024 * 1024
+COSO_XLSX_MAX_UNZIPPED_BYTES = int(os.environ.get("COSO_XLSX_MAX_UNZIPPED_MB", "300")) * 1024 * 1024
+COSO_IMPORT_MAX_ROWS = int(os.environ.get("COSO_IMPORT_MAX_ROWS", "200000"))
+COSO_IMPORT_MAX_COLUMNS = int(os.environ.get("COSO_IMPORT_MAX_COLUMNS", "50"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

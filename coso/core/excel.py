@@ -3,7 +3,9 @@
 Writing uses openpyxl's write-only mode (tens of thousands of rows in constant memory per row): bold header,
 frozen header row, column widths from the content, dates as real Excel dates shown dd/mm/yyyy. Reading uses
 calamine (Rust, several times faster than openpyxl): the header row is found and mapped to columns, and rows come
-one at a time with the row number Excel shows, so an import can say "dòng 17, cột Loại".
+one at a time with the row number Excel shows, so an import can say "dòng 17, cột Loại". Before calamine opens a
+file, `coso.core.upload.check_xlsx` refuses what is not an .xlsx workbook or is too large to read (zip bombs,
+a million rows); after the header is found, merged cells from the header down are refused (`Table`).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook
 
 from .dates import format_date
-from .errors import DomainError
 from .text import nfc
+from .upload import ExcelError as ExcelError
+from .upload import check_xlsx, column_letters
 
 DATE_FORMAT = "dd/mm/yyyy"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,10 +36,6 @@ MAX_WIDTH = 60
 MIN_WIDTH = 8
 WIDTH_SAMPLE = 500  # rows looked at to size the columns
 HEADER_SEARCH = 10  # the header row is looked for in the first rows (a title may stand above it)
-
-
-class ExcelError(DomainError):
-    """The file cannot be read as an Excel workbook (or has no usable table)."""
 
 
 # ------------------------------------------------------------------------------------------------- writing
@@ -215,6 +214,31 @@ class Table:
         self.header_line = 0
         self.headers: list[str] = []
         self._find_header({header_key(h) for h in expect})
+        try:
+            self._refuse_merged(sheet)
+        except ExcelError:
+            self.close()
+            raise
+
+    def _refuse_merged(self, sheet: Any) -> None:
+        """Merged cells from the header row down are refused, naming them: a merged range keeps its value in its
+        first cell only, so the rows or columns inside it would read empty (or the header would not map). A merged
+        title above the header is fine."""
+        if not self.header_line:
+            return
+        merged = [
+            f"{column_letters(c0 + 1)}{r0 + 1}:{column_letters(c1 + 1)}{r1 + 1}"
+            for (r0, c0), (r1, c1) in sorted(getattr(sheet, "merged_cell_ranges", None) or [])
+            if r1 + 1 >= self.header_line
+        ]
+        if merged:
+            cells = ", ".join(merged[:5]) + (", …" if len(merged) > 5 else "")
+            raise ExcelError(
+                f"Trang tính “{self.sheet_title}” của tệp {self.name} có ô gộp ở {cells} (từ dòng tiêu đề "
+                f"{self.header_line} trở xuống). Ô gộp chỉ giữ giá trị ở ô đầu tiên nên các dòng, các cột bên "
+                "trong sẽ bị đọc thành ô trống. Hãy chọn các ô đó, bỏ gộp ô (Unmerge Cells), ghi đủ giá trị vào "
+                "từng ô rồi lưu lại và tải lên lại."
+            )
 
     def _next(self) -> tuple[Any, ...] | None:
         try:
@@ -291,7 +315,9 @@ def _source_name(source: Any) -> str:
 
 
 def _load(source: Any) -> Any:
-    """Open the workbook with calamine; any failure becomes a Vietnamese ExcelError saying what to do."""
+    """Open the workbook with calamine once `check_xlsx` has let it through; any failure becomes a Vietnamese
+    ExcelError saying what to do."""
+    check_xlsx(source)
     try:
         if hasattr(source, "read"):
             if hasattr(source, "seek"):

@@ -35,6 +35,7 @@ from .excel import ExcelError, RowError, cell_text, file_name, open_table
 from .models import Job
 from .registry import Entry
 from .templatetags.vn import vn_number
+from .upload import check_xlsx
 
 Progress = Callable[[int, int], Any]
 RECENT = 5  # recent jobs listed on the upload page
@@ -369,6 +370,15 @@ class ExcelImportFlow:
                 out.write(chunk)
         return path
 
+    def refuse_upload(self, upload: Any, name: str) -> str:
+        """Why the uploaded file cannot be imported at all (not an .xlsx workbook, too large to read: see
+        `coso.core.upload.check_xlsx`), "" when the check job may read it."""
+        try:
+            check_xlsx(upload, name=name)
+        except ExcelError as exc:
+            return exc.message
+        return ""
+
     def progress_context(self, job: Job) -> dict[str, Any]:
         """The bar and its caption: for a write, the first half of the count is the re-check, the second the
         write."""
@@ -415,6 +425,8 @@ class ExcelImportFlow:
                 ctx["upload_error"] = "Hãy chọn tệp Excel (.xlsx) theo mẫu."
             elif not name.lower().endswith(".xlsx"):
                 ctx["upload_error"] = self.not_xlsx.format(name=name)
+            elif refusal := self.refuse_upload(upload, name):
+                ctx["upload_error"] = refusal  # before a job: the page keeps the form and says what to do
             else:
                 job = jobs.start(
                     self.check_kind,

@@ -36,6 +36,7 @@ from coso.core.api import (
 )
 from coso.core.scope import EVALUATE, get_scoped, restrict
 from coso.core.text import nfc
+from coso.core.upload import check_xlsx
 from coso.orgs.models import Organization
 from coso.orgs.queries import get_org
 from coso.orgs.queries import orgs as scoped_orgs
@@ -569,6 +570,8 @@ class ImportView(CosoAPI):
     def post(self, request: Request) -> Response:
         d = validated(serializers.EvaluationImportInput(data=request.data))
         upload = d["file"]
+        # a file that is not an .xlsx workbook or is too large to read: 400 {"detail", "field": "file"}, unread
+        check_xlsx(upload, name=getattr(upload, "name", ""))
         result = importer.import_evaluations(
             upload, request.user, dry_run=d["dry_run"], filename=getattr(upload, "name", "")
         )

@@ -8,6 +8,7 @@ from django import forms
 
 from coso.core.forms import VersionedForm, date_field
 from coso.core.scope import CHANGE_ORGS, restrict
+from coso.core.upload import UploadRefused, check_size
 
 from .models import CellCategory, Organization, OrgKind, OrgPeriod
 from .services import DISSOLVE, TARGET, DecisionInput, Destination
@@ -40,6 +41,16 @@ class DecisionForm(forms.Form):
     decision_summary = forms.CharField(label="Trích yếu", max_length=500, required=False)
     decision_file = forms.FileField(label="Tệp quyết định (không bắt buộc)", required=False)
     on = date_field("Ngày hiệu lực", help_text="Ngày thay đổi có hiệu lực (dd/mm/yyyy).")
+
+    def clean_decision_file(self) -> Any:
+        """A decision's scan may be at most COSO_UPLOAD_MAX_MB (`coso.core.upload.check_size`)."""
+        file = self.cleaned_data.get("decision_file")
+        if file:
+            try:
+                check_size(file)
+            except UploadRefused as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return file
 
     def decision(self) -> DecisionInput:
         d = self.cleaned_data

@@ -226,13 +226,14 @@ def test_not_an_xlsx_keeps_the_page_with_a_message(cadre, client):
     assert "Hãy chọn tệp Excel" in r.content.decode() and not Job.objects.exists()
 
 
-def test_an_unreadable_xlsx_is_one_error_of_the_check(cadre, client):
+def test_an_unreadable_xlsx_is_refused_on_the_page_before_any_check(cadre, client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.post(reverse("evaluation:import"), {"file": SimpleUploadedFile("hong.xlsx", b"khong phai excel")})
-    job = Job.objects.get()
-    assert job.state == Job.State.DONE and job.result["error_count"] == 1
-    assert "không phải tệp Excel .xlsx hợp lệ" in page(client, job) and nothing_written()
+    r = client.post(
+        reverse("evaluation:import"), {"file": SimpleUploadedFile("hong.xlsx", b"khong phai excel")}
+    )
+    assert r.status_code == 200 and "không phải tệp Excel .xlsx hợp lệ" in r.content.decode()
+    assert not Job.objects.exists() and nothing_written()
 
 
 # --------------------------------------------------------------------------------------------- progress
