@@ -145,6 +145,16 @@ TASKS = {
     }
 }
 
+# A running job's worker writes a heartbeat (core.jobs). A job whose worker is on another host (its process cannot
+# be seen from here) is marked failed when its last heartbeat is older than COSO_JOB_STALE_SECONDS; 0 turns that
+# off. Default 120 on PostgreSQL; 0 on SQLite, where the workers share the host (their pid is checked instead) and a
+# write holds the whole database, so no heartbeat can be written while an import writes.
+COSO_JOB_STALE_SECONDS = int(
+    os.environ.get(
+        "COSO_JOB_STALE_SECONDS", "0" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "120"
+    )
+)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

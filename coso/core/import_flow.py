@@ -445,10 +445,22 @@ class ExcelImportFlow:
     def job_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """One import job of the user (404 for anybody else's): its progress while it runs, then the errors, the
         preview (and the button that starts the write) or the result. POST `confirm` on a checked file starts
-        the write; confirming again shows the same write."""
+        the write; confirming again shows the same write. POST `restart` on a failed job runs it again
+        (`jobs.restart`: same file, same handler) and opens the new job's page."""
         from . import jobs
 
         job = self._job(request, pk)
+        if request.method == "POST" and request.POST.get("restart"):
+            if not self.can_write(request):
+                raise Http404(self.refused)
+            try:
+                again = jobs.restart(request.user, job)
+            except NotInScope as exc:
+                raise Http404(str(exc)) from exc
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                return redirect(self.urls["import_job"], pk=job.pk)
+            return redirect(self.urls["import_job"], pk=again.pk)
         if request.method == "POST":
             if not self.can_write(request):
                 raise Http404(self.refused)
@@ -477,6 +489,9 @@ class ExcelImportFlow:
             return redirect(self.urls["import_job"], pk=write.pk)
         ctx = self.progress_context(job)
         ctx["result"] = job.result
+        if job.state == Job.State.FAILED:
+            ctx["restarted"] = job.restarts.order_by("-created_at", "-id").first()
+            ctx["restart_refusal"] = jobs.restart_refusal(job)
         if job.kind == self.check_kind and job.result.get("ok"):
             ctx["write"] = jobs.for_user(request.user, self.write_kind).filter(params__source=job.pk).first()
         return render(request, self.template, ctx)

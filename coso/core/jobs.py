@@ -17,34 +17,61 @@ the page sees it at once and a rolled-back import does not roll it back:
   connection of its own; on SQLite, where one writer holds the whole database until it commits, a second
   connection would wait for the lock, so nothing is written until the transaction ends: the page keeps the
   last counts and message written before it (e.g. “đang ghi vào cơ sở dữ liệu…”) with a moving bar.
+
+A worker that dies. A running job records its worker (`host:pid`) and a heartbeat (`heartbeat_at`): set when it
+starts, with every progress write, and on PostgreSQL every `HEARTBEAT_EVERY` seconds from a thread with a
+connection of its own (outside the handler's transaction, so it goes on while an import writes). Reading a job
+(`get_for_user`, `reap`) marks it failed when its worker is on this host and its process is gone, or on another
+host and its heartbeat is older than `settings.COSO_JOB_STALE_SECONDS`. On SQLite there is no heartbeat thread (a
+writer holds the database, so the thread's write would wait for the import's transaction) and no judging by
+heartbeat by default (the setting is 0): the web server and the workers share one host and its database file,
+and the pid check suffices.
+
+Running again. A failed job can be run again by its owner (`restart`): a new job with the same kind, parameters,
+file and handler, pointing back at the failed one; an import's kept file is read again, and a job whose file is
+gone says so (`restart_refusal`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
+from .errors import DomainError, NotInScope
+from .history import stamp
 from .models import Job
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 0.5  # seconds between two progress writes
+HEARTBEAT_EVERY = (
+    10.0  # seconds between two heartbeats of a running job (PostgreSQL), at most a quarter of the limit
+)
 MESSAGE_MAX = 1000
 WORKER_DIED = (
     "Tiến trình xử lý việc nền đã dừng giữa chừng (máy chủ khởi động lại hoặc tiến trình bị tắt) nên việc này "
-    "không hoàn thành; chưa ghi gì. Hãy chạy lại: chọn lại tệp và bấm kiểm tra."
+    "không hoàn thành; chưa ghi gì. Hãy bấm “Chạy lại” để chạy lại việc này."
 )
+FILE_GONE = (
+    "Không còn tệp đã tải lên cho việc này (tệp chỉ được giữ đến khi nhập xong) nên không chạy lại được; hãy chọn "
+    "lại tệp Excel và kiểm tra lại từ đầu."
+)
+RESTARTED = "Chạy lại công việc #{pk}"
 UNEXPECTED = (
     "Có lỗi không mong đợi khi xử lý (mã công việc {pk}); chưa ghi gì. Hãy thử lại; nếu vẫn lỗi, hãy báo "
     "quản trị hệ thống kèm mã công việc này."
@@ -107,13 +134,38 @@ def worker_alive(worker: str) -> bool | None:
     return True
 
 
-def reap(job: Job) -> bool:
-    """Mark `job` failed when it is running and its worker process is gone (killed, or the server restarted: its
-    transaction was rolled back, so nothing of it was written). Returns whether it did."""
-    if job.state != Job.State.RUNNING or not job.worker or worker_alive(job.worker) is not False:
+def stale_after() -> dt.timedelta | None:
+    """How old a heartbeat of a worker on another host may be before its job counts as dead (None: never)."""
+    seconds = int(getattr(settings, "COSO_JOB_STALE_SECONDS", 0) or 0)
+    return dt.timedelta(seconds=seconds) if seconds > 0 else None
+
+
+def heartbeat_stale(job: Job) -> bool:
+    """Whether `job`'s last sign of life (heartbeat, else its start) is older than `stale_after()`."""
+    limit = stale_after()
+    if limit is None:
         return False
-    updated = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, worker=job.worker).update(
-        state=Job.State.FAILED, finished_at=timezone.now(), message=WORKER_DIED
+    last = job.heartbeat_at or job.started_at
+    return last is None or timezone.now() - last > limit
+
+
+def reap(job: Job) -> bool:
+    """Mark `job` failed when it is running and its worker is gone: on this host its process is gone, on another
+    its heartbeat is stale (killed, or the server restarted: its transaction was rolled back, so nothing of it
+    was written). `result["worker_died"]` tells the page to say so and offer to run it again. Returns whether it
+    did."""
+    if job.state != Job.State.RUNNING or not job.worker:
+        return False
+    alive = worker_alive(job.worker)
+    still = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, worker=job.worker)
+    if alive is None:
+        if not heartbeat_stale(job):
+            return False
+        still = still.filter(heartbeat_at=job.heartbeat_at)  # a heartbeat since it was read: alive after all
+    elif alive:
+        return False
+    updated = still.update(
+        state=Job.State.FAILED, finished_at=timezone.now(), message=WORKER_DIED, result={"worker_died": True}
     )
     if updated:
         job.refresh_from_db()
@@ -141,13 +193,66 @@ def start(
 ) -> Job:
     """Create a queued job of `user` and hand it to the task framework; returns the job (re-read: with the
     immediate backend it has already run). `handler` is a module-level function or its dotted path."""
-    job = Job.objects.create(
-        kind=kind, user=user, params=params or {}, path=str(path), message=message[:MESSAGE_MAX]
+    job = Job(
+        kind=kind,
+        user=user,
+        params=params or {},
+        path=str(path),
+        message=message[:MESSAGE_MAX],
+        handler=_dotted(handler),
     )
-    result = run_job.enqueue(job.pk, _dotted(handler))
-    Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+    stamp(job, user, f"Bắt đầu {kind}").save()
+    _enqueue(job)
     job.refresh_from_db()
     return job
+
+
+def _enqueue(job: Job) -> None:
+    result = run_job.enqueue(job.pk, job.handler)
+    Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+
+
+def restart_refusal(job: Job) -> str:
+    """Why `job` cannot be run again, in Vietnamese ("" when it can): only a failed job, whose handler is known
+    and whose file (if it reads one) is still kept."""
+    if job.state != Job.State.FAILED:
+        return "Chỉ chạy lại được việc không thành công."
+    if not job.handler:
+        return "Việc này được tạo trước khi hệ thống ghi lại cách chạy nó nên không chạy lại được; hãy làm lại từ đầu."
+    if job.path and not Path(job.path).is_file():
+        return FILE_GONE
+    return ""
+
+
+@transaction.atomic
+def restart(user: Any, job: Job) -> Job:
+    """Run a failed job of `user` again: a new job with the same kind, parameters, file and handler, pointing back
+    at it (`restarted_from`), recorded in the history (who ran which job again), queued once the transaction
+    commits. Only the owner (anybody else: NotInScope); a job already run again gives that same new job (a
+    second click); a job that cannot be (`restart_refusal`) raises DomainError with the reason, nothing
+    written."""
+    owner = getattr(user, "pk", None)
+    failed = Job.objects.select_for_update().filter(pk=job.pk, user_id=owner).first() if owner else None
+    if failed is None:
+        raise NotInScope("Không tìm thấy công việc này.")
+    again = failed.restarts.order_by("-created_at", "-id").first()
+    if again is not None:
+        return again
+    reason = restart_refusal(failed)
+    if reason:
+        raise DomainError(reason, field="restart")
+    new = Job(
+        kind=failed.kind,
+        user=failed.user,
+        params=failed.params,
+        path=failed.path,
+        handler=failed.handler,
+        restarted_from=failed,
+        message="Đang chờ chạy lại…",
+    )
+    stamp(new, user, RESTARTED.format(pk=failed.pk)).save()
+    transaction.on_commit(lambda: _enqueue(new))
+    return new
 
 
 def _set(job: Job, **fields: Any) -> None:
@@ -157,7 +262,8 @@ def _set(job: Job, **fields: Any) -> None:
 
 
 def mark_running(job: Job) -> None:
-    _set(job, state=Job.State.RUNNING, started_at=timezone.now(), worker=_this_worker())
+    now = timezone.now()
+    _set(job, state=Job.State.RUNNING, started_at=now, heartbeat_at=now, worker=_this_worker())
 
 
 def finish(job: Job, result: dict[str, Any] | None = None, message: str = "") -> None:
@@ -202,7 +308,11 @@ class Progress:
         now = time.monotonic()
         if not (force or changed or self._last is None or now - self._last >= self.every):
             return
-        fields: dict[str, Any] = {"done": done, "total": max(total, done) if total else 0}
+        fields: dict[str, Any] = {
+            "done": done,
+            "total": max(total, done) if total else 0,
+            "heartbeat_at": timezone.now(),
+        }
         if message is not None:
             fields["message"] = message[:MESSAGE_MAX]
         if self._write(fields):
@@ -237,14 +347,61 @@ class Progress:
             self._side = None
 
 
+class Heartbeat:
+    """Writes `heartbeat_at` of a running job every `every` seconds from a thread of its own, with its own database
+    connection (autocommit, outside the handler's transaction), until `stop()`. PostgreSQL only: see the module's
+    note (`beats()`)."""
+
+    def __init__(self, job: Job, every: float):
+        self.pk = job.pk
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"job-{job.pk}-heartbeat", daemon=True)
+
+    @staticmethod
+    def beats() -> bool:
+        """Whether to run one: not on SQLite (one writer for the whole database), nor when the task itself runs
+        inside a transaction (the immediate backend in a test), whose rows the thread could wait on."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        return connection.vendor != "sqlite" and not connection.in_atomic_block
+
+    def start(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    Job.objects.filter(pk=self.pk, state=Job.State.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # a lost connection: try again at the next beat
+                    logger.warning("Job %s: heartbeat not written", self.pk, exc_info=True)
+                    connections.close_all()
+        finally:
+            connections.close_all()  # this thread's connection
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+
+def heartbeat_every() -> float:
+    limit = stale_after()
+    return min(HEARTBEAT_EVERY, limit.total_seconds() / 4) if limit else HEARTBEAT_EVERY
+
+
 @task()
 def run_job(job_id: int, handler: str) -> str:
-    """The task: run `handler(job, progress)` for a queued job and record how it ended."""
+    """The task: run `handler(job, progress)` for a queued job and record how it ended; a heartbeat goes on
+    meanwhile (see the module's note)."""
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.state != Job.State.QUEUED:
         return "skipped"  # gone, or already run (a task delivered twice)
     mark_running(job)
     progress = Progress(job)
+    heartbeat = Heartbeat(job, heartbeat_every()).start() if Heartbeat.beats() else None
     try:
         func: Handler = import_string(handler)
         result = func(job, progress)
@@ -256,5 +413,7 @@ def run_job(job_id: int, handler: str) -> str:
     else:
         finish(job, result or {}, message=job.message)
     finally:
+        if heartbeat is not None:
+            heartbeat.stop()
         progress.close()
     return job.state

@@ -41,8 +41,11 @@ class Job(models.Model):
     Written only through `coso.core.jobs` (the service of this model); the task that does the work runs in
     Django's task framework (`django-tasks`, database backend) and reports `done` of `total` steps as it goes,
     so a page can show a progress bar. `result` holds what the page shows afterwards (small: counts, the first
-    errors); `path` the file the job reads or writes. Only the user who started a job may see it.
-    Operational data, not a domain fact: no history rows."""
+    errors); `path` the file the job reads or writes; `handler` the dotted path the worker runs, so a failed job
+    can be run again (`jobs.restart`, a new row pointing back by `restarted_from`). Only the user who started a
+    job may see it. A running job's worker writes `heartbeat_at` as it goes, so a worker on another host that
+    died is seen (`jobs.reap`). History: who started (or restarted) which job, a row per job created; progress
+    and state are written by UPDATE and keep none (operational, not a domain fact)."""
 
     class State(models.TextChoices):
         QUEUED = "queued", "Đang chờ"
@@ -65,9 +68,20 @@ class Job(models.Model):
     worker = models.CharField(
         "tiến trình xử lý", max_length=120, blank=True, help_text="máy:pid khi đang chạy"
     )
+    handler = models.CharField("hàm xử lý", max_length=200, blank=True)
+    restarted_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="restarts",
+        verbose_name="chạy lại từ việc",
+    )
     created_at = models.DateTimeField("tạo lúc", default=timezone.now, db_index=True)
     started_at = models.DateTimeField("bắt đầu lúc", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("tín hiệu gần nhất lúc", null=True, blank=True)
     finished_at = models.DateTimeField("kết thúc lúc", null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["done", "total", "result", "heartbeat_at"])
 
     class Meta:
         verbose_name = "công việc chạy nền"

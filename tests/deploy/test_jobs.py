@@ -1,5 +1,6 @@
 """A job whose worker dies (SIGKILL, a server restart) is marked failed when its page is read, with a message that
-says what happened and how to run it again, instead of showing "still running" for ever."""
+says what happened and how to run it again, instead of showing "still running" for ever: on this host by its
+pid, on another host by its heartbeat."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from datetime import timedelta
 from pathlib import Path
+
+from django.utils import timezone
 
 from coso.core import jobs
 from coso.core.models import Job
@@ -69,13 +74,100 @@ def test_a_job_whose_worker_is_killed_is_marked_failed_and_says_to_run_it_again(
     assert read.returncode == 0, read.stderr
     lines = read.stdout.strip().splitlines()
     assert lines[0] == "failed"
-    assert "đã dừng giữa chừng" in lines[1] and "Hãy chạy lại" in lines[1]
+    assert "đã dừng giữa chừng" in lines[1] and "“Chạy lại”" in lines[1]
     assert state(db, pk) == "failed"
 
 
-def test_a_running_job_whose_worker_lives_is_left_alone(db):
+def test_a_running_job_whose_worker_lives_is_left_alone(db, settings):
+    settings.COSO_JOB_STALE_SECONDS = 60
     user = make_user("canbo")
     job = Job.objects.create(kind="test.slow", user=user, state=Job.State.RUNNING, worker=jobs._this_worker())
     assert jobs.get_for_user(user, job.pk).state == Job.State.RUNNING
-    other_host = Job.objects.create(kind="test.slow", user=user, state=Job.State.RUNNING, worker="may-khac:1")
-    assert jobs.get_for_user(user, other_host.pk).state == Job.State.RUNNING  # not ours to judge
+    # on another host: judged by its heartbeat, fresh here
+    other_host = Job.objects.create(
+        kind="test.slow",
+        user=user,
+        state=Job.State.RUNNING,
+        worker="may-khac:1",
+        heartbeat_at=timezone.now() - timedelta(seconds=50),
+    )
+    assert jobs.get_for_user(user, other_host.pk).state == Job.State.RUNNING
+
+
+def test_a_job_on_another_host_whose_heartbeat_is_old_is_marked_failed(db, settings):
+    settings.COSO_JOB_STALE_SECONDS = 60
+    user = make_user("canbo")
+    old = timezone.now() - timedelta(seconds=61)
+    job = Job.objects.create(
+        kind="test.slow", user=user, state=Job.State.RUNNING, worker="may-khac:4242", heartbeat_at=old
+    )
+    read = jobs.get_for_user(user, job.pk)
+    assert read.state == Job.State.FAILED and read.finished_at is not None
+    assert "đã dừng giữa chừng" in read.message and read.result == {"worker_died": True}
+    # no heartbeat at all: judged by when it started
+    started = Job.objects.create(
+        kind="test.slow", user=user, state=Job.State.RUNNING, worker="may-khac:4243", started_at=old
+    )
+    assert jobs.get_for_user(user, started.pk).state == Job.State.FAILED
+
+
+def test_a_heartbeat_written_meanwhile_wins_over_the_reaper(db, settings):
+    settings.COSO_JOB_STALE_SECONDS = 60
+    user = make_user("canbo")
+    job = Job.objects.create(
+        kind="test.slow",
+        user=user,
+        state=Job.State.RUNNING,
+        worker="may-khac:4242",
+        heartbeat_at=timezone.now() - timedelta(seconds=120),
+    )
+    stale = Job.objects.get(pk=job.pk)  # read before the worker's next beat
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+    assert not jobs.reap(stale)
+    assert Job.objects.get(pk=job.pk).state == Job.State.RUNNING
+
+
+def test_judging_by_heartbeat_is_off_when_the_limit_is_zero(db, settings):
+    """The default on SQLite: the workers share the host, and their pid is checked instead."""
+    settings.COSO_JOB_STALE_SECONDS = 0
+    user = make_user("canbo")
+    job = Job.objects.create(
+        kind="test.slow",
+        user=user,
+        state=Job.State.RUNNING,
+        worker="may-khac:1",
+        heartbeat_at=timezone.now() - timedelta(days=1),
+    )
+    assert jobs.get_for_user(user, job.pk).state == Job.State.RUNNING
+
+
+SEEN: dict[str, object] = {}
+
+
+def records_heartbeats(job: Job, progress: jobs.Progress) -> dict[str, object]:
+    """A handler: the heartbeat as the worker started it, then as a progress write left it."""
+    SEEN["start"] = Job.objects.get(pk=job.pk).heartbeat_at
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=None)
+    progress(1, 2, "Đang làm…", force=True)
+    SEEN["progress"] = Job.objects.get(pk=job.pk).heartbeat_at
+    return {}
+
+
+def test_the_worker_beats_when_it_starts_and_with_its_progress(db):
+    job = jobs.start("test.beat", make_user("canbo"), records_heartbeats)
+    assert job.state == Job.State.DONE and job.handler == "tests.deploy.test_jobs.records_heartbeats"
+    assert SEEN["start"] is not None and SEEN["progress"] is not None
+
+
+def test_the_heartbeat_thread_writes_with_a_connection_of_its_own(transactional_db):
+    user = make_user("canbo")
+    job = Job.objects.create(kind="test.slow", user=user, state=Job.State.RUNNING, worker="may-khac:1")
+    beat = jobs.Heartbeat(job, every=0.05).start()
+    try:
+        deadline = time.monotonic() + 10
+        while Job.objects.get(pk=job.pk).heartbeat_at is None:
+            assert time.monotonic() < deadline, "no heartbeat written"
+            time.sleep(0.05)
+    finally:
+        beat.stop()
+    assert not any(t.name == f"job-{job.pk}-heartbeat" for t in threading.enumerate())

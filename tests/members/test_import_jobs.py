@@ -15,12 +15,15 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from coso.accounts.models import User
 from coso.accounts.services import grant_role
 from coso.core import jobs
+from coso.core.errors import DomainError, NotInScope
 from coso.core.models import Job
 from coso.members.models import Member
+from tests.conftest import IMMEDIATE_TASKS
 from tests.members.test_import import row, xlsx
 from tests.members.test_services import admit
 
@@ -305,3 +308,103 @@ def test_only_the_owner_sees_an_import_job(cadre, client, tree):
     client.force_login(cadre)
     foreign = Job.objects.create(kind="reports.export", user=cadre)
     assert client.get(reverse("members:import_job", args=[foreign.pk])).status_code == 404
+
+
+# ------------------------------------------------------------------- a write whose worker died, run again
+
+
+def died_write(client: Any, settings: Any) -> tuple[Job, Job]:
+    """A checked file confirmed, whose write job's worker (on another host) stopped beating mid-way: the
+    worker was killed while writing, so nothing is written and the file is still kept."""
+    upload(client, [row(), row(**{"Số CCCD": "001080012346", "Họ và tên": "Lê Thị Hoa"})])
+    check = Job.objects.get()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.post(reverse("members:import_job", args=[check.pk]), {"confirm": "1"})
+    write = Job.objects.get(kind="members.import.write")
+    assert write.state == Job.State.QUEUED and Path(write.path).is_file()
+    settings.COSO_JOB_STALE_SECONDS = 60
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    Job.objects.filter(pk=write.pk).update(
+        state=Job.State.RUNNING, worker="may-xu-ly-2:4242", started_at=long_ago, heartbeat_at=long_ago
+    )
+    settings.TASKS = IMMEDIATE_TASKS
+    return check, write
+
+
+def test_a_write_whose_worker_died_says_so_and_runs_again_on_the_same_file(
+    cadre, client, settings, django_capture_on_commit_callbacks
+):
+    check, write = died_write(client, settings)
+    body = client.get(reverse("members:import_job", args=[write.pk])).content.decode()
+    assert 'id="import-failed"' in body and "đã dừng giữa chừng" in body and "chưa ghi gì" in body
+    assert 'id="import-restart"' in body and "Chạy lại" in body and "không cần chọn lại tệp" in body
+    write.refresh_from_db()
+    assert write.state == Job.State.FAILED and write.result == {"worker_died": True}
+    assert not Member.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("members:import_job", args=[write.pk]), {"restart": "1"})
+    again = Job.objects.get(restarted_from=write)
+    assert r.status_code == 302 and r["Location"] == reverse("members:import_job", args=[again.pk])
+    assert (again.kind, again.user, again.handler, again.params) == (
+        write.kind,
+        cadre,
+        "coso.core.import_flow.write_job",
+        write.params,
+    )
+    assert again.state == Job.State.DONE and again.result["created"] == 2
+    assert sorted(Member.objects.values_list("full_name", flat=True)) == ["Lê Thị Hoa", "Nguyễn Văn An"]
+    assert not Path(write.path).exists()  # read again, then removed once written
+    record = again.history.get()
+    assert record.history_user == cadre and record.history_change_reason == f"Chạy lại công việc #{write.pk}"
+    # the failed job's page points to the run again; a second click writes nothing more
+    assert (
+        'id="import-restarted"' in client.get(reverse("members:import_job", args=[write.pk])).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("members:import_job", args=[write.pk]), {"restart": "1"})
+    assert r["Location"] == reverse("members:import_job", args=[again.pk])
+    assert Job.objects.filter(restarted_from=write).count() == 1 and Member.objects.count() == 2
+    # the check's page shows the latest write
+    page = client.get(reverse("members:import_job", args=[check.pk])).content.decode()
+    assert reverse("members:import_job", args=[again.pk]) in page
+
+
+def test_a_died_job_whose_file_is_gone_says_so_and_writes_nothing(
+    cadre, client, settings, django_capture_on_commit_callbacks
+):
+    _check, write = died_write(client, settings)
+    Path(write.path).unlink()
+    body = client.get(reverse("members:import_job", args=[write.pk])).content.decode()
+    assert "đã dừng giữa chừng" in body and 'id="import-restart"' not in body
+    assert 'id="import-restart-refused"' in body and "Không còn tệp đã tải lên" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("members:import_job", args=[write.pk]), {"restart": "1"}, follow=True)
+    assert "Không còn tệp đã tải lên" in r.content.decode()
+    assert not Job.objects.filter(restarted_from=write).exists() and not Member.objects.exists()
+
+
+def test_only_the_owner_runs_a_job_again(cadre, client, tree, settings, django_capture_on_commit_callbacks):
+    _check, write = died_write(client, settings)
+    jobs.reap(write)
+    other = User.objects.create_user("cadre.khac", password="mat-khau-dai-123")
+    grant_role(None, user=other, role="org_commission", org=tree["X1"])
+    client.force_login(other)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(reverse("members:import_job", args=[write.pk]), {"restart": "1"})
+    assert r.status_code == 404
+    with pytest.raises(NotInScope):
+        jobs.restart(other, write)
+    assert not Job.objects.filter(restarted_from=write).exists() and not Member.objects.exists()
+
+
+def test_only_a_failed_job_runs_again(owner):
+    job = jobs.start("test.count", owner, counts_to_ten)
+    with pytest.raises(DomainError, match="Chỉ chạy lại được việc không thành công"):
+        jobs.restart(owner, job)
+    failed = jobs.start("test.refuses", owner, refuses)
+    assert jobs.restart_refusal(failed) == ""
+    with transaction.atomic():  # queued once the transaction commits
+        again = jobs.restart(owner, failed)
+        assert again.state == Job.State.QUEUED
+    assert again.restarted_from == failed and again.handler == failed.handler
