@@ -15,6 +15,7 @@ import's write job, `evaluation.services.decide`)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -184,14 +185,11 @@ def run(scenario: str, seed: int) -> None:
         count += 1
         return execute(sql, params, many, context)
 
-    try:
-        with transaction.atomic():
-            prepare()
-            with connection.execute_wrapper(counting):
-                op()
-            raise Rehearsal
-    except Rehearsal:
-        pass
+    with contextlib.suppress(Rehearsal), transaction.atomic():  # the rehearsal is rolled back
+        prepare()
+        with connection.execute_wrapper(counting):
+            op()
+        raise Rehearsal
     cache.clear()  # nothing the rehearsal cached outlives its rollback
     total = count
     point = random.Random(seed).randint(1, total + 1)
