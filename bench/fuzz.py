@@ -9,7 +9,8 @@ number, a missing required field) must be refused with a 4xx. Phases: coverage (
 every parameter and field) and fuzzing (`--examples` random cases per operation); the schema has no examples.
 
 The database, the uploads and the reports live in a temporary folder, removed at the end (`--keep` keeps it, and
-says where; `--demo-db FILE` starts from a kept coso.sqlite3 instead of loading the demo, to iterate quickly);
+says where). The database is a fresh copy of the demo, built once per version of the code and kept under
+bench/out/demo/ (bench/demo_db.py, shared with `make load`); `--demo-db FILE` starts from another coso.sqlite3;
 writes that the fuzzer makes go there and nowhere else. The server runs with the API throttles raised
 (COSO_API_USER_RATE, COSO_API_ANON_RATE: a fuzz run makes thousands of calls a minute, which a real client may
 not) and without the task worker (queued imports stay queued). Only 127.0.0.1 is contacted.
@@ -35,6 +36,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from bench import demo_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CHECKS = [
@@ -70,6 +73,8 @@ def environment(folder: Path) -> dict[str, str]:
         COSO_WEB_WORKERS="2",
         COSO_WEB_THREADS="2",
         COSO_LOG_LEVEL="ERROR",
+        # collected once and kept between runs, as `make load` does (`coso serve` skips it when unchanged)
+        COSO_STATIC_ROOT=str(BASE_DIR / "bench" / "out" / "static"),
     )
     return env
 
@@ -181,13 +186,13 @@ def main() -> int:
     server = None
     try:
         print(f"== cơ sở dữ liệu thử: {folder / 'coso.sqlite3'}", flush=True)
+        t = time.monotonic()
         if options.demo_db is not None:
             shutil.copyfile(options.demo_db, folder / "coso.sqlite3")
-        coso("migrate", "--noinput", "-v0", env=env)
-        if options.demo_db is None:
-            t = time.monotonic()
-            coso("load_demo", *(["--small"] if options.small_demo else []), env=env)
-            print(f"   dữ liệu mẫu nạp trong {time.monotonic() - t:.0f} giây", flush=True)
+            coso("migrate", "--noinput", "-v0", env=env)
+        else:
+            demo_db.fresh_copy(folder, env, small=options.small_demo, say=lambda text: print(f"   {text}"))
+        print(f"   dữ liệu mẫu sẵn sàng sau {time.monotonic() - t:.0f} giây", flush=True)
         token = coso("token", USER, env=env).strip()
         port = free_port()
         base = f"http://127.0.0.1:{port}"

@@ -192,6 +192,8 @@ class MyGrantSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class MeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    # an account may have no e-mail: "" (a plain string, not format "email", so the schema admits it)
+    email = serializers.CharField(read_only=True, help_text="Thư điện tử; trống nếu chưa khai.")
     grants = serializers.SerializerMethodField()
     can_change_orgs = serializers.SerializerMethodField()
     can_grant = serializers.SerializerMethodField()

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .converters import is_id
-from .dates import today
+from .dates import FIRST_YEAR, LAST_YEAR, today
 from .errors import DomainError, NotInScope, StaleEdit
 from .throttling import RefusedCallThrottle
 
@@ -123,6 +123,40 @@ def as_of(request: Request) -> dt.date:
     return value
 
 
+def query_int(
+    request: Request,
+    name: str,
+    *,
+    required: bool = False,
+    default: int | None = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int | None:
+    """A whole number from the query string (empty: `default`, or a 400 when `required`), within
+    [minimum, maximum]; anything else is a 400 naming the parameter."""
+    raw = (request.query_params.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise input_error(f"Hãy ghi {name} (số nguyên).", name)
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise input_error(f"“{raw[:40]}” không phải số nguyên ({name}).", name) from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        low = "" if minimum is None else f" từ {minimum}"
+        high = "" if maximum is None else f" đến {maximum}"
+        raise input_error(f"{name} = {value} không hợp lệ; hãy ghi số{low}{high}.", name)
+    return value
+
+
+def query_year(
+    request: Request, name: str, *, required: bool = False, default: int | None = None
+) -> int | None:
+    """A year from the query string, from 1930 to 2100; else a 400 naming the parameter."""
+    return query_int(request, name, required=required, default=default, minimum=FIRST_YEAR, maximum=LAST_YEAR)
+
+
 def query_bool(request: Request, name: str) -> bool | None:
     raw = (request.query_params.get(name) or "").strip().lower()
     if not raw:
@@ -201,6 +235,28 @@ class InputSerializer(serializers.Serializer):  # type: ignore[type-arg]
                 f.label = name
             vietnamise(f)
         return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        # DRF's CharField turns a number into text ({"title": 0} becomes "0"): a text field sent as anything but
+        # a string (or null where null is allowed) is refused, as the schema says
+        if isinstance(data, Mapping):
+            wrong: dict[str, list[str]] = {}
+            for name, f in self.fields.items():
+                value = data.get(name)
+                if f.read_only or value is None:
+                    continue
+                if isinstance(f, serializers.CharField) and not isinstance(value, str):
+                    wrong[name] = [str(f.error_messages["invalid"])]
+                elif (
+                    isinstance(f, serializers.ListField)
+                    and isinstance(f.child, serializers.CharField)
+                    and isinstance(value, list)
+                    and not all(isinstance(v, str) for v in value)
+                ):
+                    wrong[name] = [str(f.child.error_messages["invalid"])]
+            if wrong:
+                raise exceptions.ValidationError(wrong)
+        return super().to_internal_value(data)
 
 
 class VersionField(serializers.IntegerField):
@@ -284,6 +340,19 @@ class CosoAPI(APIView):
         pk = kwargs.get("pk")
         if pk is not None and not is_id(pk):
             raise input_error(f"Mã số “{pk}” không hợp lệ: id phải là một số nguyên dương.", "id")
+        # ?as_of= is a date wherever it is given, even where an operation reads it only with another parameter
+        # (the tasks' `overdue`, the criteria sets' `org`): a malformed one is a 400 naming it, never ignored
+        query_date(request, "as_of")
+
+    def paged(self, request: Request, rows: Any, serializer: Any, **kwargs: Any) -> Response:
+        """A list answered a page at a time (?page=, ?page_size=): {"count", "next", "previous", "results"};
+        `rows` is an ordered queryset or a list, `serializer` the class each page is written with (None: the
+        rows are already the answer's items)."""
+        assert self.pagination_class is not None
+        paginator = self.pagination_class()
+        page: Any = paginator.paginate_queryset(rows, request, view=self)
+        data = page if serializer is None else serializer(page, many=True, **kwargs).data
+        return paginator.get_paginated_response(data)
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):

@@ -13,6 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 DATE_FMT = "%d/%m/%Y"
+# the years a record may name: from the Party's founding (3 February 1930) to the end of this century
+FIRST_YEAR = 1930
+LAST_YEAR = 2100
 
 
 def today() -> dt.date:

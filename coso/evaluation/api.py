@@ -32,8 +32,12 @@ from coso.core.api import (
     as_of,
     input_error,
     query_bool,
+    query_date,
+    query_int,
+    query_year,
     validated,
 )
+from coso.core.dates import FIRST_YEAR
 from coso.core.scope import EVALUATE, get_scoped, restrict
 from coso.core.text import nfc
 from coso.core.upload import check_xlsx
@@ -59,20 +63,6 @@ ENTRY_RELATED = ("member", "org", "level", "proposed_level", "self_level", "peri
 
 def _org(request: Request, code: str) -> Organization:
     return get_org(request.user, code)
-
-
-def _int_param(
-    request: Request, name: str, *, required: bool = False, default: int | None = None
-) -> int | None:
-    raw = (request.query_params.get(name) or "").strip()
-    if not raw:
-        if required:
-            raise input_error(f"Hãy ghi {name} (số nguyên, ví dụ {name}=2024).", name)
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise input_error(f"“{raw}” không phải số nguyên ({name}).", name) from None
 
 
 def _period(request: Request, pk: int, permission: str = "view") -> EvaluationPeriod:
@@ -343,7 +333,7 @@ class MyEntriesView(CosoAPI):
             qs = Evaluation.objects.select_related(*ENTRY_RELATED).filter(
                 subject=Subject.MEMBER, member_id=member_id
             )
-        return Response(serializers.EvaluationEntrySerializer(qs.order_by("-year", "-id"), many=True).data)
+        return self.paged(request, qs.order_by("-year", "-id"), serializers.EvaluationEntrySerializer)
 
 
 class EntryDetailView(CosoAPI):
@@ -421,7 +411,7 @@ class ReconsiderView(CosoAPI):
         rows = entry.reconsiderations.select_related("level_before", "level_after").order_by(
             "decided_on", "id"
         )
-        return Response(serializers.EvaluationReconsiderationSerializer(rows, many=True).data)
+        return self.paged(request, rows, serializers.EvaluationReconsiderationSerializer)
 
     @extend_schema(
         summary="Xem xét lại một kết quả đã quyết định (số, ngày, cấp quyết định, lý do; giữ mức trước → sau)",
@@ -474,9 +464,9 @@ class ResultsView(CosoAPI):
     )
     def get(self, request: Request, code: str) -> Response:
         org = _org(request, code)
-        period_id = _int_param(request, "period")
+        period_id = query_int(request, "period", minimum=1)
         period = _period(request, period_id) if period_id is not None else None
-        year = _int_param(request, "year", required=period is None)
+        year = query_year(request, "year", required=period is None)
         published = query_bool(request, "published_only")
         result = queries.results(
             request.user,
@@ -505,9 +495,9 @@ class TrendsView(CosoAPI):
     def get(self, request: Request, code: str) -> Response:
         org = _org(request, code)
         on = as_of(request)
-        year_to = _int_param(request, "to", default=on.year - 1)
+        year_to = query_year(request, "to", default=on.year - 1)
         assert year_to is not None
-        year_from = _int_param(request, "from", default=year_to - 4)
+        year_from = query_year(request, "from", default=max(FIRST_YEAR, year_to - 4))
         assert year_from is not None
         if year_from > year_to or year_to - year_from > 30:
             raise input_error("Khoảng năm không hợp lệ (from ≤ to, tối đa 30 năm).", "from")
@@ -530,10 +520,10 @@ class WeakUnitsView(CosoAPI):
     )
     def get(self, request: Request, code: str) -> Response:
         org = _org(request, code)
-        year = _int_param(request, "year", required=True)
+        year = query_year(request, "year", required=True)
         assert year is not None
-        history = _int_param(request, "history", default=3)
-        rows = queries.weak_units(request.user, org, year, as_of=as_of(request), history=max(0, history or 0))
+        history = query_int(request, "history", default=3, minimum=0, maximum=30)
+        rows = queries.weak_units(request.user, org, year, as_of=as_of(request), history=history or 0)
         return Response({"org": org.code, "year": year, "units": rows})
 
 
@@ -547,12 +537,10 @@ class SchemeListView(CosoAPI):
         qs = Scheme.objects.prefetch_related("levels").order_by("pk")
         raw = (request.query_params.get("on") or "").strip()
         if raw:
-            from coso.core.api import query_date
-
             on = query_date(request, "on")
             assert on is not None
             qs = qs.filter(pk=checks.scheme_on(on)[0].pk)
-        return Response(serializers.EvaluationSchemeSerializer(qs, many=True).data)
+        return self.paged(request, qs, serializers.EvaluationSchemeSerializer)
 
 
 class ImportView(CosoAPI):

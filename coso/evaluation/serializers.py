@@ -10,7 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from coso.core.api import InputSerializer, VersionField
+from coso.core.api import ErrorSerializer, InputSerializer, VersionField
 
 from .models import Evaluation, EvaluationPeriod, Level, Reconsideration, Scheme
 
@@ -167,12 +167,11 @@ class EvaluationRefusalSerializer(serializers.Serializer):  # type: ignore[type-
     findings = EvaluationFindingSerializer(many=True)
 
 
-class EvaluationDecisionRefusedSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    """A decision batch refused: every line whose proposal breaks a rule and has no justification."""
+class EvaluationDecisionRefusedSerializer(ErrorSerializer):
+    """A refusal: a wrong input (detail, field, errors, as every 400), or a decision batch refused by a rule
+    (detail, rule, and `refusals`: every line whose proposal breaks a rule and has no justification)."""
 
-    detail = serializers.CharField()
-    rule = serializers.DictField(child=serializers.CharField())
-    refusals = EvaluationRefusalSerializer(many=True)
+    refusals = EvaluationRefusalSerializer(many=True, required=False)
 
 
 class EvaluationDecisionResultSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -70,7 +70,7 @@ def test_open_list_advance_review_decide_publish_and_read_results(api, tree):
     assert r.status_code == 200, r.json()
     assert r.json()["state"] == "self_assessed" and r.json()["self_level"] == "HTTNV"
     assert mine.post(url("evaluation-entry-self", other["id"]), {}, format="json").status_code == 404
-    assert [e["id"] for e in mine.get(url("evaluation-my-entries")).json()] == [own["id"]]
+    assert [e["id"] for e in mine.get(url("evaluation-my-entries")).json()["results"]] == [own["id"]]
     assert mine.get(url("evaluation-entry-detail", own["id"])).status_code == 200
 
     # a stale version is refused; an unknown level names the field
@@ -162,7 +162,7 @@ def test_open_list_advance_review_decide_publish_and_read_results(api, tree):
     )  # fmt: skip
     assert r.status_code == 201, r.json()
     assert r.json()["level_after"] == "HTNV" and Reconsideration.objects.count() == 1
-    assert len(api.get(url("evaluation-entry-reconsider", target["id"])).json()) == 1
+    assert len(api.get(url("evaluation-entry-reconsider", target["id"])).json()["results"]) == 1
 
     trends = api.get(url("evaluation-trends", "X1"), {"from": 2023, "to": 2024}).json()
     assert [y["year"] for y in trends["years"]] == [2023, 2024]
@@ -188,11 +188,11 @@ def test_out_of_scope_is_404_and_writes_nothing(api, tree):
 
 
 def test_schemes_and_import_dry_run_then_write(api, tree):
-    schemes = api.get(url("evaluation-schemes")).json()
+    schemes = api.get(url("evaluation-schemes")).json()["results"]
     assert {s["code"] for s in schemes} == {"TRUOC_2018", "BON_MUC", "QD366"}
-    assert [s["code"] for s in api.get(url("evaluation-schemes"), {"on": "2016-12-31"}).json()] == [
-        "TRUOC_2018"
-    ]
+    assert [
+        s["code"] for s in api.get(url("evaluation-schemes"), {"on": "2016-12-31"}).json()["results"]
+    ] == ["TRUOC_2018"]
     rows = [[2016, "Tổ chức", "C1", "", "Trong sạch vững mạnh"], [2019, "Tổ chức", "C1", "", "HTTNV"]]
     r = api.post(url("evaluation-import"), {"file": xlsx(rows), "dry_run": "true"}, format="multipart")
     assert r.status_code == 200, r.json()

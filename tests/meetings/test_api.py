@@ -98,7 +98,7 @@ def test_plan_update_cancel_and_list(api, people):
         format="json",
     )
     assert r.status_code == 200 and [a["title"] for a in r.json()] == ["Một việc"]
-    assert [a["title"] for a in api.get(url("meeting-agenda", m["id"])).json()] == ["Một việc"]
+    assert [a["title"] for a in api.get(url("meeting-agenda", m["id"])).json()["results"]] == ["Một việc"]
     # a thematic meeting at a commune is refused with its rule; a whole-committee one at a cell too
     r = api.post(url("meeting-list"), {"org": "X1", "kind": "thematic", "date": "2023-03-10"}, format="json")
     assert r.status_code == 400 and r.json()["rule"]["code"] == "MEET.KIND"
@@ -133,7 +133,7 @@ def test_attendance_dues_minutes_resolutions(api, people):
     m = held(api, people)
     assert m["status"] == "held" and m["present"] == 1 and m["absent_unexcused"] == 1
     assert m["attendance_rate"] == 0.5
-    rows = api.get(url("meeting-attendance", m["id"])).json()
+    rows = api.get(url("meeting-attendance", m["id"])).json()["results"]
     assert {(r["name"], r["presence"]) for r in rows} == {
         ("Nguyễn Văn An", "present"),
         ("Trần Thị Bình", "absent_unexcused"),
@@ -196,7 +196,9 @@ def test_attendance_dues_minutes_resolutions(api, people):
     assert r.status_code == 201, r.json()
     assert r.json()["before"] == {"conclusions": "Làm đường"}
     assert r.json()["after"] == {"conclusions": "Làm đường liên thôn"}
-    assert [a["reason"] for a in api.get(url("meeting-amendments", m["id"])).json()] == ["Ghi thiếu"]
+    assert [a["reason"] for a in api.get(url("meeting-amendments", m["id"])).json()["results"]] == [
+        "Ghi thiếu"
+    ]
     # a resolution with a task; overdue as of a later date; followed up at a later meeting
     r = api.post(url("meeting-resolutions", m["id"]), {"title": "Nghị quyết tháng 3"}, format="json")
     assert r.status_code == 201
@@ -225,12 +227,14 @@ def test_attendance_dues_minutes_resolutions(api, people):
     )
     assert r.status_code == 201 and r.json()["status"] == "done" and r.json()["closed_on"] == "2023-04-04"
     assert api.get(url("task-list"), {"overdue": "true", "as_of": "2023-05-01"}).json()["count"] == 0
-    assert [r["title"] for r in api.get(url("meeting-resolutions", m["id"])).json()] == ["Nghị quyết tháng 3"]
+    assert [r["title"] for r in api.get(url("meeting-resolutions", m["id"])).json()["results"]] == [
+        "Nghị quyết tháng 3"
+    ]
 
 
 def test_score_and_criteria_sets(api, people, tree):
     m = held(api, people)
-    sets = api.get(url("criteria-set-list"), {"org": "C1", "as_of": "2023-03-04"}).json()
+    sets = api.get(url("criteria-set-list"), {"org": "C1", "as_of": "2023-03-04"}).json()["results"]
     assert len(sets) == 1 and sets[0]["org"] is None and sets[0]["applies"]
     codes = [c["code"] for c in sets[0]["criteria"]]
     r = api.put(
@@ -255,7 +259,7 @@ def test_score_and_criteria_sets(api, people, tree):
     }
     r = api.post(url("criteria-set-list"), body, format="json")
     assert r.status_code == 201 and r.json()["max_total"] == 100
-    sets = api.get(url("criteria-set-list"), {"org": "C1", "as_of": "2023-03-04"}).json()
+    sets = api.get(url("criteria-set-list"), {"org": "C1", "as_of": "2023-03-04"}).json()["results"]
     assert [(s["org"], s["applies"]) for s in sets] == [(None, False), ("X1", True)]
     r = api.post(url("criteria-set-list"), {**body, "org": ""}, format="json")
     assert r.status_code == 400 and r.json()["field"] == "org"
@@ -268,11 +272,11 @@ def test_score_and_criteria_sets(api, people, tree):
 def test_assignments_rhythm_calendar_programme(api, people, tree):
     r = api.post(url("meeting-rhythm", "C1"), {"day_of_month": 4, "valid_from": "2023-01-01"}, format="json")
     assert r.status_code == 201
-    assert [x["day_of_month"] for x in api.get(url("meeting-rhythm", "C1")).json()] == [4]
+    assert [x["day_of_month"] for x in api.get(url("meeting-rhythm", "C1")).json()["results"]] == [4]
     r = api.post(url("meeting-rhythm", "C1"), {"day_of_month": 4, "valid_from": "2022-01-01"}, format="json")
     assert r.status_code == 400 and r.json()["rule"]["code"] == "MEET.RHYTHM"
     m = plan(api, "2023-02-04")
-    cal = api.get(url("meeting-calendar", "C1"), {"from": "2023-01-01", "to": "2023-03-31"}).json()
+    cal = api.get(url("meeting-calendar", "C1"), {"from": "2023-01-01", "to": "2023-03-31"}).json()["results"]
     assert [(c["expected_date"], c["has_regular"]) for c in cal] == [
         ("2023-01-04", False),
         ("2023-02-04", True),
@@ -287,10 +291,10 @@ def test_assignments_rhythm_calendar_programme(api, people, tree):
     assert r.status_code == 201
     r = api.post(url("meeting-assignments", m["id"]), {"assigning_org": "X2", "name": "Ai Đó"}, format="json")
     assert r.status_code == 400 and r.json()["field"] == "assigning_org"
-    assert [a["assignee_name"] for a in api.get(url("meeting-assignments", m["id"])).json()] == [
+    assert [a["assignee_name"] for a in api.get(url("meeting-assignments", m["id"])).json()["results"]] == [
         "Phạm Văn Dự"
     ]
-    rows = api.get(url("who-went-where", "X1"), {"from": "2023-01-01", "to": "2023-12-31"}).json()
+    rows = api.get(url("who-went-where", "X1"), {"from": "2023-01-01", "to": "2023-12-31"}).json()["results"]
     assert [(r["assignee"], r["org"], r["presence"]) for r in rows] == [("Phạm Văn Dự", "C1", "unknown")]
     # a programme: pilot, roll-out to every cell, report
     r = api.post(
@@ -307,7 +311,7 @@ def test_assignments_rhythm_calendar_programme(api, people, tree):
     assert r.status_code == 201 and r.json()["pilot"]
     r = api.post(url("programme-roll-out", pk), {"on": "2023-06-01"}, format="json")
     assert r.status_code == 200 and r.json()["rolled_out"] == 3
-    assert len(api.get(url("programme-cells", pk)).json()) == 3
+    assert len(api.get(url("programme-cells", pk)).json()["results"]) == 3
     report = api.get(url("programme-report", pk), {"as_of": "2023-12-31"}).json()
     assert report["rolled_out"] == 3 and [p["org"] for p in report["pilots"]] == ["C1"]
     assert api.get(url("programme-detail", pk)).json()["name"].startswith("Đề án")

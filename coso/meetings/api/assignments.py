@@ -28,7 +28,7 @@ class MeetingAssignmentView(CosoAPI):
     def get(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
         rows = AttendanceAssignment.objects.filter(meeting=meeting).select_related("assigning_org")
-        return Response(serializers.AssignmentSerializer(rows.order_by("id"), many=True).data)
+        return self.paged(request, rows.order_by("id"), serializers.AssignmentSerializer)
 
     @extend_schema(
         summary="Cấp ủy phân công cán bộ dự sinh hoạt chi bộ trực thuộc",
@@ -76,4 +76,4 @@ class WhoWentWhereView(CosoAPI):
         start, end = _period(request)
         subtree = query_bool(request, "subtree")
         rows = queries.assignments(request.user, org, start, end, subtree=subtree is not False)
-        return Response([r.as_json() for r in rows])
+        return self.paged(request, [r.as_json() for r in rows], None)

@@ -150,9 +150,7 @@ class AgendaView(CosoAPI):
     )
     def get(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        return Response(
-            serializers.AgendaItemSerializer(meeting.agenda.order_by("order", "id"), many=True).data
-        )
+        return self.paged(request, meeting.agenda.order_by("order", "id"), serializers.AgendaItemSerializer)
 
     @extend_schema(
         summary="Thay toàn bộ chương trình sinh hoạt",
@@ -178,8 +176,8 @@ class AttendanceView(CosoAPI):
     )
     def get(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
-        return Response(
-            serializers.AttendanceRowSerializer(queries.attendance_of(request.user, meeting), many=True).data
+        return self.paged(
+            request, queries.attendance_of(request.user, meeting), serializers.AttendanceRowSerializer
         )
 
     @extend_schema(

@@ -104,4 +104,4 @@ class AmendmentListView(CosoAPI):
     def get(self, request: Request, pk: int) -> Response:
         meeting = _meeting(request, pk)
         rows = MinutesAmendment.objects.filter(minutes__meeting=meeting).order_by("on", "id")
-        return Response(serializers.AmendmentSerializer(rows, many=True).data)
+        return self.paged(request, rows, serializers.AmendmentSerializer)

@@ -78,7 +78,7 @@ class ProgrammePilotView(CosoAPI):
     def get(self, request: Request, pk: int) -> Response:
         programme = _programme(request, pk)
         rows = restrict(ProgrammeCell.objects.filter(programme=programme), request.user).select_related("org")
-        return Response(serializers.ProgrammeCellSerializer(rows.order_by("-pilot", "id"), many=True).data)
+        return self.paged(request, rows.order_by("-pilot", "id"), serializers.ProgrammeCellSerializer)
 
     @extend_schema(
         summary="Chọn chi bộ điểm (sinh hoạt điểm) của đề án",

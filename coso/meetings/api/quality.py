@@ -65,7 +65,7 @@ class CriteriaSetListView(CosoAPI):
         ).select_related("org")
         if org is None:
             rows = list(visible.order_by("org_id", "effective_from", "id"))
-            return Response(serializers.CriteriaSetInForceSerializer(rows, many=True).data)
+            return self.paged(request, rows, serializers.CriteriaSetInForceSerializer)
         on = as_of(request)
         applies = services.criteria_set_for(org, on)
         period = services.org_on(org, on)
@@ -78,8 +78,8 @@ class CriteriaSetListView(CosoAPI):
             .select_related("org")
             .order_by("effective_from", "id")
         )
-        return Response(
-            serializers.CriteriaSetInForceSerializer(rows, many=True, context={"applies": applies.pk}).data
+        return self.paged(
+            request, rows, serializers.CriteriaSetInForceSerializer, context={"applies": applies.pk}
         )
 
     @extend_schema(

@@ -36,7 +36,7 @@ class ResolutionListView(CosoAPI):
         rows = Resolution.objects.filter(meeting=meeting).prefetch_related(
             "tasks__follow_ups__meeting", "tasks__resolution__meeting__org"
         )
-        return Response(serializers.ResolutionSerializer(rows.order_by("id"), many=True).data)
+        return self.paged(request, rows.order_by("id"), serializers.ResolutionSerializer)
 
     @extend_schema(
         summary="Ghi nghị quyết của cuộc sinh hoạt đã họp",

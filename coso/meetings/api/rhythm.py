@@ -27,7 +27,7 @@ class RhythmView(CosoAPI):
     def get(self, request: Request, code: str) -> Response:
         org = get_org(request.user, nfc(code))
         rows = MeetingRhythm.objects.filter(org=org).select_related("org").order_by("valid_from", "id")
-        return Response(serializers.RhythmSerializer(rows, many=True).data)
+        return self.paged(request, rows, serializers.RhythmSerializer)
 
     @extend_schema(
         summary="Đặt ngày sinh hoạt hằng tháng từ một ngày (lịch cũ kết thúc ngày đó)",
@@ -100,4 +100,4 @@ class CalendarView(CosoAPI):
             }
             for m in months
         ]
-        return Response(serializers.CalendarMonthSerializer(data, many=True).data)
+        return self.paged(request, data, serializers.CalendarMonthSerializer)
