@@ -12,6 +12,9 @@ scope one commune). The pages are those of the load test: the latest evaluation 
 member statistics, meeting compliance, the organization tree and one branch, organization detail (the root and a
 cell), a meeting, a cell's calendar, the member list and a member.
 
+Columns: median and p95 wall time, median CPU time of this process (the database is in-process SQLite, so
+that is the page's own cost; it stays comparable when another program shares the machine), SQL statements.
+
 Without DATABASE_URL, the demo database of `make load` (bench/demo_db.py, built once under bench/out/demo/) is copied
 to a temporary directory. Options: `-n` requests per page (after `--warmup` unmeasured ones), `--only` the pages
 to time (names as printed), `--users`, `--profile PAGE` (cProfile of one request of that page for each user, the
@@ -150,26 +153,39 @@ def main(argv: list[str] | None = None) -> int:
                 get(url)
                 profiler.disable()
                 print(f"\n=== {username} {name} {url}")
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+                pstats.Stats(profiler).sort_stats(
+                    os.environ.get("COSO_PROFILE_SORT", "cumulative")
+                ).print_stats(40)
             for _ in range(args.warmup):
                 get(url)
             times = []
+            cpu = []
             for _ in range(args.n):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 get(url)
                 times.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
             with CaptureQueriesContext(connection) as captured:
                 get(url)
             if args.queries == name:
                 print(f"\n=== {username} {name} {url}: {len(captured.captured_queries)} statements")
                 for q in captured.captured_queries:
                     print(f"{q['time']:>6}s  {q['sql'][:600]}")
-            rows.append((username, name, statistics.median(times), percentile(times, 0.95), len(captured)))
-            print(f"{username:18} {name:11} {url:45} {rows[-1][2]:8.1f} {rows[-1][3]:8.1f} {rows[-1][4]:5}")
+            rows.append(
+                (
+                    username,
+                    name,
+                    statistics.median(times),
+                    percentile(times, 0.95),
+                    statistics.median(cpu),
+                    len(captured),
+                )
+            )
+            print(f"{username:18} {name:11} {url:45} " + " ".join(f"{v:8.1f}" for v in rows[-1][2:5]))
             sys.stdout.flush()
-    print(f"\n{'user':18} {'page':11} {'median ms':>10} {'p95 ms':>8} {'SQL':>5}")
-    for username, name, median, p95, count in rows:
-        print(f"{username:18} {name:11} {median:10.1f} {p95:8.1f} {count:5}")
+    print(f"\n{'user':18} {'page':11} {'median ms':>10} {'p95 ms':>8} {'CPU ms':>8} {'SQL':>5}")
+    for username, name, median, p95, cpu_median, count in rows:
+        print(f"{username:18} {name:11} {median:10.1f} {p95:8.1f} {cpu_median:8.1f} {count:5}")
     return 0
 
 
