@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coso.core import access
 from coso.core.errors import DomainError
+from coso.core.scope import active_grants
 
 from .models import User
 
@@ -37,9 +38,7 @@ def required_for(user: Any) -> bool:
         return False
     cached = getattr(user, "_coso_needs_2fa", None)
     if cached is None:
-        cached = (
-            bool(user.is_superuser) or user.grants.filter(revoked_at__isnull=True, role__in=ROLES).exists()
-        )
+        cached = bool(user.is_superuser) or any(role in ROLES for role, _path in active_grants(user))
         user._coso_needs_2fa = cached
     return cached
 

@@ -100,6 +100,17 @@ def _minimal(paths: list[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
+def active_grants(user: Any) -> list[tuple[str, str | None]]:
+    """(role, current path of the granted organization) of the user's live role grants: the accounts app's, read
+    through the user's relation (core imports no app), once per request for every permission its page asks about
+    (and the second-factor check)."""
+    rows = getattr(user, "_coso_grant_rows", None)
+    if rows is None:
+        rows = list(user.grants.filter(revoked_at__isnull=True).values_list("role", "org__current_path"))
+        user._coso_grant_rows = rows
+    return rows
+
+
 def scope_for(user: Any, permission: str = VIEW) -> Scope:
     """The scope of `user` for `permission`, from their active role grants."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -111,10 +122,10 @@ def scope_for(user: Any, permission: str = VIEW) -> Scope:
         cache = {}
         user._coso_scope_cache = cache
     if permission not in cache:
-        # the user's role grants (the accounts app's, through the user's relation: core imports no app)
-        rows = user.grants.filter(revoked_at__isnull=True).values_list("role", "org__current_path")
         paths = [
-            path for role, path in rows if permission in ROLE_PERMISSIONS.get(role, frozenset()) and path
+            path
+            for role, path in active_grants(user)
+            if permission in ROLE_PERMISSIONS.get(role, frozenset()) and path
         ]
         cache[permission] = Scope(False, _minimal(paths))
     return cache[permission]
@@ -122,8 +133,9 @@ def scope_for(user: Any, permission: str = VIEW) -> Scope:
 
 def forget_scope(user: Any) -> None:
     """Drop the cached scope after grants change."""
-    if hasattr(user, "_coso_scope_cache"):
-        del user._coso_scope_cache
+    for cached in ("_coso_scope_cache", "_coso_grant_rows"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def restrict(qs: QuerySet[M], user: Any, permission: str = VIEW, *, within: str | None = None) -> QuerySet[M]:

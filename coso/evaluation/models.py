@@ -215,6 +215,9 @@ class Evaluation(models.Model):
             models.Index(fields=["year", "subject", "path"], name="evaluation_year_subject_path"),
             models.Index(fields=["member", "year"], name="evaluation_member_year"),
             models.Index(fields=["org", "year"], name="evaluation_org_year"),
+            # a period's entries through the organizations of a scope (`restrict` joins org__current_path): one
+            # seek per organization of the scope, not every year's entries of it (a province's period page)
+            models.Index(fields=["org", "period"], name="evaluation_org_period"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -142,7 +142,7 @@ class Meeting(models.Model):
         verbose_name_plural = "cuộc sinh hoạt"
         ordering = ["-date", "-id"]
         indexes = [
-            # on PostgreSQL it also carries the columns the compliance figures read (migration 0003)
+            # it also carries the columns the compliance figures read (migrations 0003 on PostgreSQL, 0005 on SQLite)
             models.Index(fields=["org", "date"], name="meeting_org_date"),
             models.Index(fields=["date"], name="meeting_date"),
         ]

@@ -12,6 +12,7 @@ members who have since moved out of it (they were there then).
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -371,9 +372,21 @@ _COLUMNS = ("s", "g", "age", "party", "e", "r", "edu", "qual", "theory", "occ")
 def _breakdowns(rows: QuerySet[Any, Any]) -> dict[str, Counter[Any]]:
     """Count the rows of `rows` (a `.values()` query with the columns `_COLUMNS`) by each column separately.
 
-    On PostgreSQL one scan with GROUPING SETS (one group per value of each column); elsewhere one GROUP BY over
-    all the columns together, folded here. Both read the rows once."""
+    On PostgreSQL one scan with GROUPING SETS (one group per value of each column); on SQLite the rows are
+    materialized once and grouped by each column there (SQLite has no GROUPING SETS: one GROUP BY over all the
+    columns together gave a province's ~6,000 combinations to fold in Python, half the page's time); on an SQLite
+    before 3.35 (no MATERIALIZED) that GROUP BY folded here. Each reads the rows once."""
     counts: dict[str, Counter[Any]] = {key: Counter() for key in _COLUMNS}
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35):
+        sql, params = rows.query.sql_with_params()
+        each = " UNION ALL ".join(
+            f"SELECT {i}, {column}, COUNT(*) FROM t GROUP BY {column}" for i, column in enumerate(_COLUMNS)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH t AS MATERIALIZED ({sql}) {each}", params)
+            for i, value, n in cursor.fetchall():
+                counts[_COLUMNS[i]][value] += n
+        return counts
     if connection.vendor == "postgresql":
         sql, params = rows.query.sql_with_params()
         cols = ", ".join(_COLUMNS)
