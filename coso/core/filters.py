@@ -28,6 +28,15 @@ class CosoFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request)
         self.api = api
 
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # a value the filter's form refuses (a NUL character, say) is not silently dropped by the API
+        if self.api and self.form.errors:
+            name = next(iter(self.form.errors))
+            raise input_error(
+                f"Giá trị của tham số {name} không hợp lệ; hãy sửa lại hoặc bỏ tham số này.", name
+            )
+        return super().filter_queryset(queryset)
+
     @property
     def user(self) -> Any:
         return getattr(self.request, "user", None)

@@ -208,3 +208,9 @@ def test_a_malformed_as_of_is_refused_even_where_it_is_read_only_with_another_pa
         r = province.get(url, {"as_of": "AAA"})
         assert r.status_code == 400 and r.json()["field"] == "as_of", url
         assert province.get(url, {"as_of": "2024-01-31"}).status_code == 200, url
+
+
+def test_a_filter_value_the_list_cannot_read_is_a_400_naming_it(province):
+    for url, name in (("/api/v1/restructurings/", "from"), ("/api/v1/meetings/dues/", "month")):
+        r = province.get(url, {name: "\x00"})
+        assert r.status_code == 400 and r.json()["field"] == name, (url, r.content)
